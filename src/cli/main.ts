@@ -1,0 +1,29 @@
+/** The `bastide` command: wires each module's commands, nothing more. */
+import { Command } from 'commander';
+import { noticeCommands } from '../notice/notice-cli.ts';
+import { registerCommands } from '../register/register-cli.ts';
+import { serveCommand } from '../server/serve-cli.ts';
+import { reportError } from './cli-context.ts';
+
+const program = new Command('bastide')
+  .description('Bastide : téléservices et données personnelles des collectivités')
+  .option('--data-dir <dir>', 'dossier de la base embarquée (par défaut BASTIDE_DATA_DIR ou ./data)')
+  .option('--json', 'sortie lisible par une machine')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerCommands(program);
+noticeCommands(program);
+serveCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  const code = (error as { code?: string }).code;
+  if (code?.startsWith('commander.')) {
+    // Commander has already printed its message (unknown option, --help…).
+    process.exitCode = (error as { exitCode?: number }).exitCode ?? 1;
+  } else {
+    process.exitCode = reportError(error);
+  }
+}

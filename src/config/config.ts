@@ -1,0 +1,56 @@
+/**
+ * The environment, parsed once into a typed object. Nothing else in the code
+ * reads `process.env`; every problem is reported at start-up, all at once.
+ */
+import { z } from 'zod';
+
+const Env = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'doit commencer par postgres:// ou postgresql://')
+    .optional(),
+  BASTIDE_DATA_DIR: z.string().min(1).default('./data'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Set behind a TLS-terminating proxy so that cookies get `Secure` and HSTS is sent. */
+  BASTIDE_PUBLIC_URL: z.string().url().optional(),
+});
+
+export interface Config {
+  /** PostgreSQL server, or undefined for the embedded database in `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  port: number;
+  host: string;
+  logLevel: z.infer<typeof Env>['LOG_LEVEL'];
+  publicUrl: string | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`configuration invalide :\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Options given on the command line win over the environment. */
+export interface ConfigOverrides {
+  dataDir?: string | undefined;
+  port?: number | undefined;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = {}): Config {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  return {
+    databaseUrl: e.DATABASE_URL,
+    dataDir: overrides.dataDir ?? e.BASTIDE_DATA_DIR,
+    port: overrides.port ?? e.PORT,
+    host: e.HOST,
+    logLevel: e.LOG_LEVEL,
+    publicUrl: e.BASTIDE_PUBLIC_URL,
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * Opens the database: PGlite in a data folder by default, a PostgreSQL server
+ * when a URL is given. Both run the same migrations and the same queries.
+ */
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { join } from 'node:path';
+import { lockDataDir } from './data-dir-lock.ts';
+import { migrateToLatest } from './migrator.ts';
+import { SerialPGliteDialect } from './serial-pglite-dialect.ts';
+import type { Tables } from './tables.ts';
+
+export type DatabaseKind = 'pglite' | 'postgres';
+
+export interface Database {
+  db: Kysely<Tables>;
+  kind: DatabaseKind;
+  close(): Promise<void>;
+}
+
+export type DatabaseTarget =
+  | { kind: 'pglite'; dataDir: string; command: string }
+  | { kind: 'pglite-memory' }
+  | { kind: 'postgres'; url: string; schema?: string; poolSize?: number };
+
+export function targetFromConfig(config: { databaseUrl: string | undefined; dataDir: string }, command: string): DatabaseTarget {
+  return config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'pglite', dataDir: config.dataDir, command };
+}
+
+async function openPglite(dataDir: string | undefined): Promise<PGlite> {
+  return PGlite.create(dataDir ? join(dataDir, 'pg') : undefined);
+}
+
+/** Opens the database and brings its schema to the latest migration. */
+export async function openDatabase(target: DatabaseTarget): Promise<Database> {
+  let db: Kysely<Tables>;
+  let release = () => {};
+  if (target.kind === 'postgres') {
+    const pool = new pg.Pool({
+      connectionString: target.url,
+      max: target.poolSize ?? 10,
+      // Tests isolate themselves in a schema of their own.
+      ...(target.schema ? { options: `-c search_path=${target.schema}` } : {}),
+    });
+    db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  } else {
+    const dataDir = target.kind === 'pglite' ? target.dataDir : undefined;
+    if (target.kind === 'pglite') release = lockDataDir(target.dataDir, target.command);
+    try {
+      const pglite = await openPglite(dataDir);
+      db = new Kysely<Tables>({ dialect: new SerialPGliteDialect({ pglite }) });
+    } catch (e) {
+      release();
+      throw e;
+    }
+  }
+  try {
+    await migrateToLatest(db, target.kind === 'postgres' ? target.schema : undefined);
+  } catch (e) {
+    await db.destroy();
+    release();
+    throw e;
+  }
+  return {
+    db,
+    kind: target.kind === 'postgres' ? 'postgres' : 'pglite',
+    async close() {
+      await db.destroy();
+      release();
+    },
+  };
+}

@@ -1,0 +1,25 @@
+/**
+ * The error catalogue: each error a user can meet has a stable id, an HTTP
+ * status, a French message, and whether it is worth reporting to operators.
+ */
+export const ERRORS = {
+  'tenant-not-found': { status: 404, title: 'Collectivité introuvable', message: 'Cette collectivité n’existe pas sur cette plateforme.', report: false },
+  'page-not-found': { status: 404, title: 'Page introuvable', message: 'La page demandée n’existe pas.', report: false },
+  'version-not-found': { status: 404, title: 'Version introuvable', message: 'Cette version de la politique de données personnelles n’existe pas.', report: false },
+  'bad-request': { status: 400, title: 'Requête invalide', message: 'La requête est invalide.', report: false },
+  'too-many-requests': { status: 429, title: 'Trop de requêtes', message: 'Trop de requêtes : réessayez dans un instant.', report: false },
+  internal: { status: 500, title: 'Erreur du serveur', message: 'Une erreur inattendue est survenue. Réessayez plus tard ; si elle persiste, contactez la collectivité.', report: true },
+} as const;
+
+export type ErrorId = keyof typeof ERRORS;
+
+export class AppError extends Error {
+  readonly status: number;
+  constructor(
+    readonly id: ErrorId,
+    message?: string,
+  ) {
+    super(message ?? ERRORS[id].message);
+    this.status = ERRORS[id].status;
+  }
+}

@@ -1,0 +1,11 @@
+/** Dates as French pages write them: "22 novembre 2026", in the authority's time zone. */
+const FORMAT = new Intl.DateTimeFormat('fr-FR', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/Paris' });
+const FORMAT_TIME = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Paris' });
+
+export function frenchDate(iso: string | Date): string {
+  return FORMAT.format(new Date(iso));
+}
+
+export function frenchDateTime(iso: string | Date): string {
+  return FORMAT_TIME.format(new Date(iso));
+}

@@ -1,0 +1,46 @@
+/**
+ * Rendered notices, one entry per register version. A version never
+ * changes, so its HTML, JSON and Markdown are built once and served from
+ * memory (the notice page must serve near the speed of a static file).
+ */
+import { createHash } from 'node:crypto';
+import type { LoadedRegister } from '../register/register-repository.ts';
+import { buildNotice, type Notice } from './notice.ts';
+import { renderNoticePage } from './render-html.ts';
+import { renderNoticeMarkdown } from './render-markdown.ts';
+
+export interface RenderedNotice {
+  notice: Notice;
+  html: string;
+  /** The same page marked as replaced, for /donnees-personnelles/versions/N. */
+  archivedHtml(): string;
+  json: string;
+  markdown: string;
+  etag: string;
+}
+
+const MAX_ENTRIES = 200;
+const cache = new Map<string, RenderedNotice>();
+
+export function renderedNotice(loaded: LoadedRegister): RenderedNotice {
+  const key = `${loaded.tenantId}@${loaded.version}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const notice = buildNotice(loaded);
+  let archived: string | undefined;
+  const rendered: RenderedNotice = {
+    notice,
+    html: renderNoticePage(notice),
+    archivedHtml: () => (archived ??= renderNoticePage(notice, true)),
+    json: JSON.stringify(notice),
+    markdown: renderNoticeMarkdown(notice),
+    // The code version matters too: a new release may render the same register differently.
+    etag: `"${createHash('sha256').update(`${loaded.tenantId}:${loaded.version}:${loaded.hash}:${RENDERER_VERSION}`).digest('base64url').slice(0, 22)}"`,
+  };
+  if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value!);
+  cache.set(key, rendered);
+  return rendered;
+}
+
+/** Bumped when the notice's rendering changes, so that browsers do not keep an old page. */
+export const RENDERER_VERSION = '1';

@@ -1,0 +1,242 @@
+/**
+ * The rules that tie one part of a register to another. Each error stops the
+ * load (no notice with a hole); warnings are printed and the load goes on.
+ */
+import { PLATFORM_COOKIES } from '../consent/platform-cookies.ts';
+import { parseDuration, totalDays } from './duration.ts';
+import { formatPath, type PathSegment, type Problem } from './problem.ts';
+import type { Field, Processing, Register } from './schema.ts';
+import { AUTOCOMPLETE_TOKENS, MAX_UPLOAD_BYTES, SPECIAL_CATEGORIES, SUBJECT_KEY_TYPES, UPLOAD_TYPES } from './vocabulary.ts';
+import { nearestKey } from './zod-problems.ts';
+
+/** Tenant ids that would shadow the platform's own top-level routes. */
+const RESERVED_TENANT_IDS = ['api', 'assets', 'healthz', 'static', 'favicon.ico', 'robots.txt', 'admin'];
+/** CNIL: an audience-measurement cookie exempt from consent lives 13 months at most. */
+const MAX_AUDIENCE_EXEMPT_DAYS = totalDays({ years: 0, months: 13, weeks: 0, days: 0 });
+
+class Collector {
+  readonly errors: Problem[] = [];
+  readonly warnings: Problem[] = [];
+  error(segments: PathSegment[], message: string): void {
+    this.errors.push({ segments, path: formatPath(segments), message });
+  }
+  warn(segments: PathSegment[], message: string): void {
+    this.warnings.push({ segments, path: formatPath(segments), message });
+  }
+}
+
+function checkUnique<T>(c: Collector, base: PathSegment[], items: readonly T[], key: (t: T) => string, what: string): void {
+  const seen = new Map<string, number>();
+  items.forEach((item, i) => {
+    const k = key(item);
+    const first = seen.get(k);
+    if (first !== undefined) c.error([...base, i], `${what} « ${k} » en double (déjà utilisé en ${formatPath([...base, first])})`);
+    else seen.set(k, i);
+  });
+}
+
+/** Every leaf field of a processing's forms, groups flattened, with its path. */
+export function leafFields(p: Processing): Array<{ field: Field; formIndex: number; at: PathSegment[] }> {
+  const out: Array<{ field: Field; formIndex: number; at: PathSegment[] }> = [];
+  p.forms.forEach((form, formIndex) => {
+    const walk = (fields: readonly Field[], at: PathSegment[]) =>
+      fields.forEach((field, i) => {
+        if (field.type === 'group') walk(field.fields ?? [], [...at, i, 'fields']);
+        else out.push({ field, formIndex, at: [...at, i] });
+      });
+    walk(form.fields, ['forms', formIndex, 'fields']);
+  });
+  return out;
+}
+
+function checkField(c: Collector, at: PathSegment[], field: Field, insideGroup: boolean): void {
+  const has = (key: keyof Field) => field[key] !== undefined;
+  const only = (key: keyof Field, types: string[], what: string) => {
+    if (has(key) && !types.includes(field.type)) c.error([...at, key], `${what} ne s'applique qu'aux champs de type ${types.join(', ')}`);
+  };
+  for (const key of ['options', 'accept', 'maxBytes', 'maxLength', 'min', 'max'] as const)
+    if (field.type === 'group' && has(key)) c.error([...at, key], `${key} ne s'applique pas à un groupe`);
+  if (field.type === 'group') {
+    if (insideGroup) c.error([...at, 'type'], "un groupe ne peut pas contenir un autre groupe");
+    if (!field.fields) c.error([...at, 'fields'], 'un groupe doit lister ses champs (fields)');
+    if (!field.repeat) c.error([...at, 'repeat'], 'un groupe doit dire combien de fois il se répète (repeat: {min, max})');
+    else if (field.repeat.min > field.repeat.max)
+      c.error([...at, 'repeat'], `repeat.min (${field.repeat.min}) est supérieur à repeat.max (${field.repeat.max})`);
+    if (has('category')) c.error([...at, 'category'], "un groupe n'a pas de catégorie : chacun de ses champs a la sienne");
+    if (field.subjectKey) c.error([...at, 'subjectKey'], 'subjectKey ne s’applique qu’aux champs email ou phone');
+    checkUnique(c, [...at, 'fields'], field.fields ?? [], (f) => f.name, 'nom de champ');
+    (field.fields ?? []).forEach((f, i) => checkField(c, [...at, 'fields', i], f, true));
+    return;
+  }
+  only('fields', ['group'], 'fields');
+  only('repeat', ['group'], 'repeat');
+  only('itemLabel', ['group'], 'itemLabel');
+  if (!field.category) c.error([...at, 'category'], 'catégorie de données manquante (identification, contact, health, …)');
+  if (field.type === 'select' && !field.options) c.error([...at, 'options'], 'un champ select doit lister ses options');
+  only('options', ['select'], 'options');
+  if (field.options) checkUnique(c, [...at, 'options'], field.options, (o) => o.value, 'option');
+  if (field.type === 'file') {
+    if (!field.accept) c.error([...at, 'accept'], 'un champ fichier doit lister les types acceptés (accept: [application/pdf, …])');
+    if (field.maxBytes === undefined) c.error([...at, 'maxBytes'], 'un champ fichier doit fixer sa taille maximale en octets (maxBytes)');
+    else if (field.maxBytes > MAX_UPLOAD_BYTES)
+      c.error([...at, 'maxBytes'], `taille maximale trop grande (${field.maxBytes} octets ; au plus ${MAX_UPLOAD_BYTES})`);
+    (field.accept ?? []).forEach((type, i) => {
+      if (!(UPLOAD_TYPES as readonly string[]).includes(type))
+        c.error([...at, 'accept', i], `type de fichier « ${type} » non pris en charge ; types possibles : ${UPLOAD_TYPES.join(', ')}`);
+    });
+  }
+  only('accept', ['file'], 'accept');
+  only('maxBytes', ['file'], 'maxBytes');
+  only('maxLength', ['text', 'textarea', 'address'], 'maxLength');
+  only('min', ['number'], 'min');
+  only('max', ['number'], 'max');
+  if (field.min !== undefined && field.max !== undefined && field.min > field.max)
+    c.error([...at, 'min'], `min (${field.min}) est supérieur à max (${field.max})`);
+  if (field.autocomplete !== undefined && !(AUTOCOMPLETE_TOKENS as readonly string[]).includes(field.autocomplete)) {
+    const near = nearestKey(field.autocomplete, AUTOCOMPLETE_TOKENS);
+    c.error([...at, 'autocomplete'], `valeur d'autocomplétion « ${field.autocomplete} » inconnue${near ? ` ; vouliez-vous dire « ${near} » ?` : ''} (valeurs HTML : family-name, given-name, email, tel, street-address, postal-code, address-level2, bday…)`);
+  }
+  if (field.subjectKey && !SUBJECT_KEY_TYPES.includes(field.type))
+    c.error([...at, 'subjectKey'], `subjectKey ne s’applique qu’aux champs ${SUBJECT_KEY_TYPES.join(' ou ')}, pas à un champ ${field.type}`);
+  if (field.category && SPECIAL_CATEGORIES.includes(field.category) && field.encrypted === false)
+    c.error([...at, 'encrypted'], 'les données de santé sont toujours chiffrées : retirez « encrypted: false »');
+}
+
+function checkRetention(c: Collector, p: Processing, at: PathSegment[]): void {
+  const r = p.retention;
+  const ra = [...at, 'retention'];
+  const fields = leafFields(p);
+  if (r.from.startsWith('field:')) {
+    const name = r.from.slice('field:'.length);
+    if (p.forms.length === 0) c.error([...ra, 'from'], `« ${r.from} » : ce traitement n'a pas de formulaire`);
+    p.forms.forEach((form, formIndex) => {
+      const found = fields.find((f) => f.formIndex === formIndex && f.field.name === name && f.at.length === 4);
+      if (!found) c.error([...ra, 'from'], `« ${r.from} » : le formulaire « ${form.id} » n'a pas de champ « ${name} »`);
+      else if (found.field.type !== 'date')
+        c.error([...ra, 'from'], `« ${r.from} » : le champ « ${name} » du formulaire « ${form.id} » est de type ${found.field.type}, pas date`);
+      else if (!found.field.required)
+        c.error([...ra, 'from'], `« ${r.from} » : le champ « ${name} » du formulaire « ${form.id} » doit être obligatoire (required: true), sinon la durée n'a pas de point de départ`);
+    });
+  } else if (r.from === 'event') {
+    if (!r.event) c.error([...ra, 'event'], 'avec « from: event », dites à compter de quel événement (event: la fin du marché concerné)');
+  } else if (r.from !== 'created' && r.from !== 'closed') {
+    c.error([...ra, 'from'], `point de départ « ${r.from} » inconnu ; valeurs possibles : created, closed, field:<nom d'un champ date>, event`);
+  }
+  if (r.event && r.from !== 'event') c.error([...ra, 'event'], '« event » ne s’emploie qu’avec « from: event »');
+  const archives = r.then === 'archive' || r.rules.some((rule) => rule.then === 'archive');
+  if (archives && !r.legalObligation)
+    c.error([...ra, 'legalObligation'], "l'archivage (then: archive) doit être justifié par une obligation légale (legalObligation)");
+  r.rules.forEach((rule, i) => {
+    const rule_at = [...ra, 'rules', i];
+    const target = fields.find((f) => f.field.name === rule.when.field);
+    if (!target) {
+      c.error([...rule_at, 'when', 'field'], `champ « ${rule.when.field} » introuvable dans les formulaires de ce traitement`);
+      return;
+    }
+    const options = target.field.options?.map((o) => o.value);
+    if (options && !options.includes(String(rule.when.equals)))
+      c.error([...rule_at, 'when', 'equals'], `« ${String(rule.when.equals)} » n'est pas une option du champ « ${rule.when.field} » ; options : ${options.join(', ')}`);
+    if (target.field.type === 'checkbox' && typeof rule.when.equals !== 'boolean')
+      c.error([...rule_at, 'when', 'equals'], `le champ « ${rule.when.field} » est une case à cocher : equals vaut true ou false`);
+  });
+}
+
+function checkProcessing(c: Collector, reg: Register, p: Processing, i: number): void {
+  const at: PathSegment[] = ['processings', i];
+  const services = new Set(reg.services.map((s) => s.id));
+  const recipients = new Set(reg.recipients.map((r) => r.id));
+  const providers = new Set(reg.providers.map((r) => r.id));
+  if (p.service && !services.has(p.service))
+    c.error([...at, 'service'], `service « ${p.service} » non déclaré dans services (${[...services].join(', ')})`);
+  if (!p.service && p.forms.length > 0)
+    c.error([...at, 'service'], 'un traitement qui a des formulaires doit nommer le service qui traite les demandes');
+  p.recipients.forEach((r, j) => {
+    if (!recipients.has(r)) c.error([...at, 'recipients', j], `destinataire « ${r} » non déclaré dans recipients`);
+  });
+  p.providers.forEach((r, j) => {
+    if (!providers.has(r)) c.error([...at, 'providers', j], `prestataire « ${r} » non déclaré dans providers`);
+  });
+  checkUnique(c, [...at, 'recipients'], p.recipients, (r) => r, 'destinataire');
+
+  p.forms.forEach((form, f) => {
+    checkUnique(c, [...at, 'forms', f, 'fields'], form.fields, (x) => x.name, 'nom de champ');
+    form.fields.forEach((field, k) => checkField(c, [...at, 'forms', f, 'fields', k], field, false));
+  });
+  if (p.forms.length === 0 && p.data.length === 0)
+    c.error([...at, 'data'], 'ce traitement ne déclare aucune donnée : ajoutez un formulaire ou la liste des données traitées (data)');
+
+  const special = [
+    ...leafFields(p).filter(({ field }) => field.category && SPECIAL_CATEGORIES.includes(field.category)),
+    ...p.data.filter((d) => SPECIAL_CATEGORIES.includes(d.category)),
+  ];
+  if (special.length > 0 && !p.art9Condition)
+    c.error([...at, 'art9Condition'], "des données de santé sont traitées : indiquez l'exception de l'article 9.2 du RGPD qui le permet (art9Condition)");
+
+  if (p.legalBasis === 'legitimate-interest' && !p.legitimateInterest)
+    c.error([...at, 'legitimateInterest'], "base légale « intérêt légitime » : décrivez l'intérêt poursuivi (legitimateInterest, RGPD art. 13.1.d)");
+  if (p.legalBasis !== 'legitimate-interest' && p.legitimateInterest)
+    c.error([...at, 'legitimateInterest'], "legitimateInterest ne s'emploie qu'avec la base légale legitimate-interest");
+  if (p.automatedDecision && !p.automatedDecisionLogic)
+    c.error([...at, 'automatedDecisionLogic'], 'une décision automatisée doit être expliquée (automatedDecisionLogic, RGPD art. 13.2.f)');
+  if (p.legalBasis === 'consent') {
+    const keyed = leafFields(p).some(({ field }) => field.subjectKey);
+    if (p.forms.length > 0 && !keyed)
+      c.error([...at, 'forms'], "base légale « consentement » : un champ subjectKey (courriel ou téléphone) est nécessaire pour retrouver la personne qui retire son consentement");
+    if (p.forms.length === 0 && !p.withdrawal)
+      c.error([...at, 'withdrawal'], 'base légale « consentement » sans formulaire : dites comment la personne retire son consentement (withdrawal)');
+  }
+  checkRetention(c, p, at);
+}
+
+function checkCookies(c: Collector, reg: Register): void {
+  checkUnique(c, ['cookies'], reg.cookies, (k) => k.name, 'cookie');
+  reg.cookies.forEach((cookie, i) => {
+    const at: PathSegment[] = ['cookies', i];
+    if (cookie.lifetime !== 'session') {
+      const d = parseDuration(cookie.lifetime);
+      if (d.ok && cookie.category === 'audience-exempt' && totalDays(d.duration) > MAX_AUDIENCE_EXEMPT_DAYS)
+        c.error([...at, 'lifetime'], "un cookie de mesure d'audience exempté de consentement dure au plus 13 mois (P13M) selon la CNIL");
+    }
+    const platform = PLATFORM_COOKIES.find((p) => p.name === cookie.name);
+    if (platform && (platform.category !== cookie.category || platform.lifetime !== cookie.lifetime))
+      c.error(at, `le cookie « ${cookie.name} » est posé par la plateforme avec la catégorie ${platform.category} et la durée ${platform.lifetime} ; le registre doit dire de même`);
+  });
+}
+
+export function checkRegister(reg: Register): { errors: Problem[]; warnings: Problem[] } {
+  const c = new Collector();
+  if (RESERVED_TENANT_IDS.includes(reg.tenant.id))
+    c.error(['tenant', 'id'], `« ${reg.tenant.id} » est réservé par la plateforme ; choisissez un autre identifiant`);
+  if (!reg.dpo.postal) c.warn(['dpo', 'postal'], "adresse postale du délégué absente : l'avis ne proposera que le courriel");
+
+  checkUnique(c, ['services'], reg.services, (s) => s.id, 'service');
+  checkUnique(c, ['recipients'], reg.recipients, (r) => r.id, 'destinataire');
+  checkUnique(c, ['providers'], reg.providers, (p) => p.id, 'prestataire');
+  checkUnique(c, ['processings'], reg.processings, (p) => p.id, 'traitement');
+  checkUnique(c, ['embeds'], reg.embeds, (e) => e.id, 'contenu tiers');
+  const forms = reg.processings.flatMap((p, i) => p.forms.map((f, j) => ({ id: f.id, at: ['processings', i, 'forms', j] as PathSegment[] })));
+  const seenForms = new Map<string, PathSegment[]>();
+  for (const form of forms) {
+    const first = seenForms.get(form.id);
+    if (first) c.error([...form.at, 'id'], `formulaire « ${form.id} » en double (déjà utilisé en ${formatPath(first)})`);
+    else seenForms.set(form.id, form.at);
+  }
+
+  reg.processings.forEach((p, i) => checkProcessing(c, reg, p, i));
+  checkCookies(c, reg);
+
+  const used = (ids: (p: Processing) => Array<string | undefined>) => new Set(reg.processings.flatMap(ids));
+  const usedServices = used((p) => [p.service]);
+  reg.services.forEach((s, i) => {
+    if (!usedServices.has(s.id)) c.warn(['services', i], `service « ${s.id} » déclaré mais rattaché à aucun traitement`);
+  });
+  const usedProviders = used((p) => p.providers);
+  reg.providers.forEach((x, i) => {
+    if (!usedProviders.has(x.id) && !x.incidentAccess) c.warn(['providers', i], `prestataire « ${x.id} » déclaré mais rattaché à aucun traitement`);
+  });
+  const usedRecipients = used((p) => p.recipients);
+  reg.recipients.forEach((r, i) => {
+    if (!usedRecipients.has(r.id)) c.warn(['recipients', i], `destinataire « ${r.id} » déclaré mais destinataire d'aucun traitement`);
+  });
+  return { errors: c.errors, warnings: c.warnings };
+}

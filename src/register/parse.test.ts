@@ -1,0 +1,231 @@
+/**
+ * `parseRegister` against the fixtures: the minimal register must load with no
+ * warning, and each file of fixtures/invalid/ — the minimal register with one
+ * defect — must be refused with the path and message its `# expect:` lines
+ * give, and with no problem elsewhere (so that each fixture tests one check).
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { MAX_REGISTER_BYTES, parseRegister, type ParseResult } from './parse.ts';
+import { formatProblem, type Problem } from './problem.ts';
+
+const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
+const INVALID = `${FIXTURES}invalid/`;
+const VALID = readFileSync(`${FIXTURES}valid-minimal.yaml`, 'utf8');
+
+const parse = (text: string | Uint8Array): ParseResult =>
+  parseRegister(typeof text === 'string' ? new TextEncoder().encode(text) : text);
+
+function problemsOf(result: ParseResult): Problem[] {
+  assert.equal(result.ok, false, 'the register should have been refused');
+  return result.ok ? [] : result.problems;
+}
+
+const show = (problems: readonly Problem[]) => problems.map((p) => `  ${formatProblem(p)}`).join('\n') || '  (aucun problème)';
+
+/** 1-based number of the first line of `text` that contains `needle`. */
+function lineContaining(text: string, needle: string): number {
+  const index = text.split('\n').findIndex((line) => line.includes(needle));
+  assert.ok(index >= 0, `no line contains ${JSON.stringify(needle)}`);
+  return index + 1;
+}
+
+interface Fixture {
+  file: string;
+  text: string;
+  sentence: string;
+  expects: Array<{ path: string; message: string }>;
+}
+
+function readFixtures(): Fixture[] {
+  return readdirSync(INVALID)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((file) => {
+      const text = readFileSync(`${INVALID}${file}`, 'utf8');
+      const expects = [...text.matchAll(/^# expect: (.+?) \| (.+)$/gm)].map((m) => ({ path: m[1]!, message: m[2]! }));
+      const sentence = /^# (refuses .+)$/m.exec(text)?.[1] ?? `refuses ${file}`;
+      return { file, text, sentence, expects };
+    });
+}
+
+describe('the minimal register', () => {
+  it('parses with no problem and no warning', () => {
+    const result = parse(VALID);
+    assert.ok(result.ok, result.ok ? '' : `refused:\n${show(result.problems)}`);
+    assert.deepEqual(result.warnings, []);
+    assert.equal(result.register.tenant.id, 'val-fleuri');
+    assert.equal(result.register.processings.length, 2);
+    assert.match(result.hash, /^[0-9a-f]{64}$/);
+  });
+
+  it('parses when the file starts with a UTF-8 byte order mark', () => {
+    const bom = new Uint8Array([0xef, 0xbb, 0xbf]);
+    const result = parse(new Uint8Array([...bom, ...new TextEncoder().encode(VALID)]));
+    assert.ok(result.ok, result.ok ? '' : show(result.problems));
+    assert.equal(result.hash, (parse(VALID) as { hash: string }).hash);
+  });
+});
+
+describe('each invalid fixture', () => {
+  const fixtures = readFixtures();
+
+  it('exists, with at least one « # expect: path | message » line', () => {
+    assert.ok(fixtures.length >= 60, `only ${fixtures.length} fixtures`);
+    for (const f of fixtures) assert.ok(f.expects.length > 0, `${f.file} has no « # expect: » line`);
+  });
+
+  for (const fixture of fixtures) {
+    const paths = [...new Set(fixture.expects.map((e) => e.path))].join(' and ');
+    it(`${fixture.sentence} at ${paths} (${fixture.file})`, () => {
+      const problems = problemsOf(parse(fixture.text));
+      for (const expected of fixture.expects) {
+        assert.ok(
+          problems.some((p) => p.path === expected.path && p.message.includes(expected.message)),
+          `expected « ${expected.path}: …${expected.message}… » among:\n${show(problems)}`,
+        );
+      }
+      const unexpected = problems.filter((p) => !fixture.expects.some((e) => e.path === p.path));
+      assert.deepEqual(unexpected, [], `problems at paths the fixture does not expect:\n${show(unexpected)}`);
+    });
+  }
+});
+
+describe('line numbers', () => {
+  it('gives the line of an unknown key', () => {
+    const text = readFileSync(`${INVALID}unknown-field-key.yaml`, 'utf8');
+    const problem = problemsOf(parse(text)).find((p) => p.path === 'processings[0].forms[0].fields[0].categroy');
+    assert.ok(problem);
+    assert.equal(problem.line, lineContaining(text, 'categroy:'));
+    assert.match(formatProblem(problem), /^processings\[0\]\.forms\[0\]\.fields\[0\]\.categroy: clé inconnue .* \(ligne \d+\)$/);
+  });
+
+  it('gives the line of an unknown root key', () => {
+    const text = readFileSync(`${INVALID}unknown-root-key.yaml`, 'utf8');
+    const problem = problemsOf(parse(text)).find((p) => p.path === 'procesings');
+    assert.equal(problem?.line, lineContaining(text, 'procesings:'));
+  });
+
+  it('gives the line of a bad duration', () => {
+    const text = readFileSync(`${INVALID}duration-in-words.yaml`, 'utf8');
+    const problem = problemsOf(parse(text)).find((p) => p.path === 'processings[0].retention.duration');
+    assert.equal(problem?.line, lineContaining(text, 'duration: 2 ans'));
+  });
+
+  it('gives the line of a problem found by the cross checks (undeclared service)', () => {
+    const text = readFileSync(`${INVALID}undeclared-service.yaml`, 'utf8');
+    const problem = problemsOf(parse(text)).find((p) => p.path === 'processings[0].service');
+    assert.equal(problem?.line, lineContaining(text, 'service: voirie'));
+  });
+
+  it('gives the line of a YAML indentation error', () => {
+    const text = readFileSync(`${INVALID}yaml-bad-indentation.yaml`, 'utf8');
+    const [first] = problemsOf(parse(text));
+    assert.equal(first?.line, lineContaining(text, ' name: Commune de Val-Fleuri'), show(problemsOf(parse(text))));
+  });
+
+  it('gives the line of a tab used for indentation', () => {
+    const text = readFileSync(`${INVALID}yaml-tab-indentation.yaml`, 'utf8');
+    const tab = problemsOf(parse(text)).find((p) => p.message.includes('tabulation'));
+    assert.equal(tab?.line, lineContaining(text, '\tkind: commune'), show(problemsOf(parse(text))));
+  });
+
+  it('gives the line of a duplicate YAML key', () => {
+    const text = readFileSync(`${INVALID}yaml-duplicate-key.yaml`, 'utf8');
+    const duplicate = problemsOf(parse(text)).find((p) => p.message.includes('clé en double'));
+    assert.equal(duplicate?.line, lineContaining(text, 'name: Ville de Val-Fleuri'), show(problemsOf(parse(text))));
+  });
+});
+
+describe('files that are not a register', () => {
+  it('refuses an empty file at (fichier)', () => {
+    const [problem, ...rest] = problemsOf(parse(new Uint8Array()));
+    assert.equal(problem?.path, '(fichier)');
+    assert.match(problem?.message ?? '', /le fichier est vide/);
+    assert.deepEqual(rest, []);
+  });
+
+  it('refuses a file of blank lines at (fichier)', () => {
+    const [problem] = problemsOf(parse('\n   \n\n'));
+    assert.equal(problem?.path, '(fichier)');
+    assert.match(problem?.message ?? '', /le fichier est vide/);
+  });
+
+  it('refuses a 20 MB file at (fichier) without parsing it', () => {
+    const line = `# ${'x'.repeat(78)}\n`;
+    const padding = new TextEncoder().encode(line.repeat(Math.ceil((20 * 1024 * 1024) / line.length)));
+    const bytes = new Uint8Array([...new TextEncoder().encode(VALID), ...padding]);
+    assert.ok(bytes.byteLength > 20 * 1024 * 1024);
+    const problems = problemsOf(parse(bytes));
+    assert.equal(problems.length, 1);
+    assert.equal(problems[0]?.path, '(fichier)');
+    assert.match(problems[0]?.message ?? '', /trop volumineux/);
+  });
+
+  it('accepts a register padded with comments to exactly the size limit', () => {
+    const head = new TextEncoder().encode(VALID);
+    const padding = new TextEncoder().encode(`#${' '.repeat(MAX_REGISTER_BYTES - head.byteLength - 2)}\n`);
+    const bytes = new Uint8Array([...head, ...padding]);
+    assert.equal(bytes.byteLength, MAX_REGISTER_BYTES);
+    const result = parse(bytes);
+    assert.ok(result.ok, result.ok ? '' : show(result.problems));
+    assert.equal(problemsOf(parse(new Uint8Array([...bytes, 0x0a])))[0]?.path, '(fichier)');
+  });
+
+  it('refuses non-UTF-8 bytes (Latin-1 « é ») at (fichier) with the line number', () => {
+    const utf8 = new TextEncoder().encode(VALID);
+    const eAcute = [0xc3, 0xa9];
+    const at = Buffer.from(utf8).indexOf(Buffer.from('Hébergeur'));
+    assert.ok(at > 0);
+    const latin1 = new Uint8Array([...utf8.slice(0, at + 1), 0xe9, ...utf8.slice(at + 1 + eAcute.length)]);
+    const problems = problemsOf(parse(latin1));
+    assert.equal(problems.length, 1);
+    assert.equal(problems[0]?.path, '(fichier)');
+    assert.match(problems[0]?.message ?? '', /UTF-8/);
+    assert.equal(problems[0]?.line, lineContaining(VALID, 'Hébergeur'));
+  });
+});
+
+describe('the register hash', () => {
+  /** The minimal register rewritten: comments changed, sections and keys in another order. */
+  function rewritten(): string {
+    const lines = VALID.split('\n').filter((l) => !l.startsWith('#'));
+    const cookiesAt = lines.indexOf('cookies:');
+    assert.ok(cookiesAt > 0);
+    const cookies = lines.splice(cookiesAt).filter((l) => l !== '');
+    const body = [...cookies, ...lines]
+      .join('\n')
+      .replace('  id: val-fleuri\n  name: Commune de Val-Fleuri\n', '  name: Commune de Val-Fleuri # nom affiché\n  id: val-fleuri\n')
+      .replace('{ name: bastide_session, category: essential,', '{ category: essential, name: bastide_session,');
+    return `# Registre de Val-Fleuri, version du conseil municipal\n${body}\n# fin\n`;
+  }
+
+  it('is the same for two registers that differ only by comments and key order', () => {
+    const text = rewritten();
+    assert.notEqual(text, VALID);
+    const a = parse(VALID);
+    const b = parse(text);
+    assert.ok(a.ok && b.ok, 'both should parse');
+    assert.equal(b.hash, a.hash);
+    assert.equal(b.canonical, a.canonical);
+  });
+
+  it('is the same whether a default is written out or left implicit', () => {
+    const a = parse(VALID);
+    const b = parse(VALID.replace('    transfersOutsideEU: none\n', ''));
+    assert.ok(a.ok && b.ok);
+    assert.equal(b.hash, a.hash);
+  });
+
+  it('changes when the content changes', () => {
+    const a = parse(VALID);
+    const b = parse(VALID.replace('      duration: P2Y\n', '      duration: P3Y\n'));
+    const c = parse(VALID.replace('purpose: Session de connexion', 'purpose: Session de connexion au compte'));
+    assert.ok(a.ok && b.ok && c.ok);
+    assert.notEqual(b.hash, a.hash);
+    assert.notEqual(c.hash, a.hash);
+    assert.notEqual(c.hash, b.hash);
+  });
+});

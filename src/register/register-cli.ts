@@ -1,0 +1,89 @@
+/** `bastide register check|load|versions|export`. Thin: each calls the register module and prints. */
+import { Command, Option } from 'commander';
+import { CliError, globalOptions, printJson, withDatabase } from '../cli/cli-context.ts';
+import { loadRegister } from './register-loader.ts';
+import { exportRegisterCsv, exportRegisterHtml } from './register-export.ts';
+import { parseRegister } from './parse.ts';
+import { formatProblem, type Problem } from './problem.ts';
+import { readRegisterFile } from './read-register-file.ts';
+import { currentVersionNumber, listVersions, loadVersion } from './register-repository.ts';
+import { userInfo } from 'node:os';
+
+function printProblems(problems: Problem[], json: boolean): never {
+  if (json) printJson({ ok: false, problems: problems.map(({ path, message, line }) => ({ path, message, line })) });
+  else for (const p of problems) process.stderr.write(`${formatProblem(p)}\n`);
+  throw new CliError(json ? '' : `${problems.length} erreur(s) : le registre n'est pas chargé.`, 1);
+}
+
+function printWarnings(warnings: Problem[]): void {
+  for (const w of warnings) process.stderr.write(`avertissement : ${formatProblem(w)}\n`);
+}
+
+async function readOrFail(file: string, json: boolean): Promise<Uint8Array> {
+  const read = await readRegisterFile(file);
+  if ('problem' in read) printProblems([read.problem], json);
+  return read.bytes;
+}
+
+export function registerCommands(program: Command): void {
+  const register = program.command('register').description('registre des activités de traitement');
+
+  register
+    .command('check')
+    .description('vérifie un registre sans le charger')
+    .argument('<file>', 'fichier YAML du registre')
+    .action(async (file: string, _opts, command: Command) => {
+      const json = Boolean(globalOptions(command).json);
+      const result = parseRegister(await readOrFail(file, json));
+      if (!result.ok) printProblems(result.problems, json);
+      if (json) printJson({ ok: true, tenant: result.register.tenant.id, hash: result.hash, warnings: result.warnings });
+      else {
+        printWarnings(result.warnings);
+        process.stdout.write(`registre valide : ${result.register.tenant.id} (${result.register.processings.length} traitements)\n`);
+      }
+    });
+
+  register
+    .command('load')
+    .description('crée ou met à jour la collectivité ; une nouvelle version seulement si le contenu a changé')
+    .argument('<file>', 'fichier YAML du registre')
+    .option('--by <name>', 'qui charge ce registre (pour l’historique des versions)')
+    .action(async (file: string, opts: { by?: string }, command: Command) => {
+      const json = Boolean(globalOptions(command).json);
+      const bytes = await readOrFail(file, json);
+      const result = await withDatabase(command, (database) => loadRegister(database.db, bytes, opts.by ?? `cli:${userInfo().username}`));
+      if (!result.ok) printProblems(result.problems, json);
+      if (json) printJson({ tenant: result.tenantId, version: result.version, created: result.created, hash: result.hash, warnings: result.warnings });
+      else {
+        printWarnings(result.warnings);
+        process.stdout.write(`${result.tenantId} version ${result.version}${result.created ? '' : ' (inchangée)'}\n`);
+      }
+    });
+
+  register
+    .command('versions')
+    .description('liste les versions du registre d’une collectivité')
+    .requiredOption('--tenant <id>', 'collectivité')
+    .action(async (opts: { tenant: string }, command: Command) => {
+      const versions = await withDatabase(command, (database) => listVersions(database.db, opts.tenant));
+      if (versions.length === 0) throw new CliError(`collectivité inconnue : ${opts.tenant}`);
+      if (globalOptions(command).json) printJson(versions);
+      else for (const v of versions) process.stdout.write(`${v.version}\t${v.loadedAt.toISOString()}\t${v.loadedBy}\t${v.hash.slice(0, 12)}\n`);
+    });
+
+  register
+    .command('export')
+    .description('exporte le registre (article 30) pour un contrôle de la CNIL')
+    .requiredOption('--tenant <id>', 'collectivité')
+    .addOption(new Option('--format <format>', 'format').choices(['csv', 'html']).default('csv'))
+    .option('--version <n>', 'une version précise (par défaut : celle en vigueur)')
+    .action(async (opts: { tenant: string; format: 'csv' | 'html'; version?: string }, command: Command) => {
+      const loaded = await withDatabase(command, async (database) => {
+        const version = opts.version ? Number(opts.version) : await currentVersionNumber(database.db, opts.tenant);
+        if (version === undefined || !Number.isInteger(version)) return undefined;
+        return loadVersion(database.db, opts.tenant, version);
+      });
+      if (!loaded) throw new CliError(`collectivité ou version inconnue : ${opts.tenant}${opts.version ? ` version ${opts.version}` : ''}`);
+      process.stdout.write(opts.format === 'csv' ? exportRegisterCsv(loaded) : exportRegisterHtml(loaded));
+    });
+}

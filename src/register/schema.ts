@@ -1,0 +1,219 @@
+/**
+ * The shape of `register.yaml` (REGISTER.md). Structure only: rules that tie
+ * one part to another (references, a date field named by a retention, art. 9)
+ * live in `checks.ts`, so that each rule has one message and one test.
+ */
+import { z } from 'zod';
+import { parseDuration } from './duration.ts';
+import {
+  COOKIE_CATEGORIES,
+  DATA_CATEGORIES,
+  EMBED_CATEGORIES,
+  FIELD_TYPES,
+  LEGAL_BASES,
+  RETENTION_THEN,
+  TENANT_KINDS,
+} from './vocabulary.ts';
+
+export const SLUG = /^[a-z0-9][a-z0-9-]*$/;
+const FIELD_NAME = /^[a-z][a-zA-Z0-9_]*$/;
+
+/** An ISO 8601 retention duration, checked here so that its error comes with the others. */
+const isoDuration = (allowSession = false) =>
+  z.string().superRefine((value, ctx) => {
+    if (allowSession && value === 'session') return;
+    const result = parseDuration(value);
+    if (!result.ok) ctx.addIssue({ code: 'custom', message: allowSession ? `${result.problem} (ou « session »)` : result.problem });
+  });
+
+const text = (max = 2000) => z.string().trim().min(1).max(max);
+const slug = () => z.string().max(64).regex(SLUG);
+const email = () => z.string().trim().max(254).email();
+const httpsUrl = () =>
+  z
+    .string()
+    .url()
+    .refine((u) => /^https:\/\//.test(u), { message: 'adresse https:// attendue' });
+
+const Tenant = z.strictObject({
+  id: slug(),
+  name: text(200),
+  kind: z.enum(TENANT_KINDS),
+  website: httpsUrl(),
+  origins: z.array(httpsUrl()).max(20).default([]),
+});
+
+const Contact = z.strictObject({
+  name: text(200),
+  representative: text(200).optional(),
+  email: email(),
+  postal: text(300).optional(),
+  phone: text(40).optional(),
+  /** A web form where the DPO can be reached, besides e-mail and post. */
+  url: httpsUrl().optional(),
+});
+
+const Hosting = z.strictObject({
+  name: text(200),
+  location: text(200),
+  certification: text(200).optional(),
+});
+
+const Provider = z.strictObject({
+  id: slug(),
+  name: text(200),
+  role: text(500),
+  location: text(200).optional(),
+  incidentAccess: z.boolean().default(false),
+});
+
+const Named = z.strictObject({ id: slug(), name: text(200) });
+
+const Option = z.strictObject({ value: z.string().trim().min(1).max(100), label: text(200) });
+
+export interface FieldInput {
+  name: string;
+  label: string;
+  type: (typeof FIELD_TYPES)[number];
+  category?: (typeof DATA_CATEGORIES)[number] | undefined;
+  required: boolean;
+  help?: string | undefined;
+  reason?: string | undefined;
+  encrypted?: boolean | undefined;
+  subjectKey: boolean;
+  options?: Array<{ value: string; label: string }> | undefined;
+  accept?: string[] | undefined;
+  maxBytes?: number | undefined;
+  maxLength?: number | undefined;
+  min?: number | undefined;
+  max?: number | undefined;
+  autocomplete?: string | undefined;
+  fields?: FieldInput[] | undefined;
+  repeat?: { min: number; max: number } | undefined;
+  itemLabel?: string | undefined;
+}
+
+const Field: z.ZodType<FieldInput, unknown> = z.lazy(() =>
+  z.strictObject({
+    name: z.string().max(64).regex(FIELD_NAME),
+    label: text(200),
+    type: z.enum(FIELD_TYPES),
+    /** Not for groups: each field inside a group carries its own. */
+    category: z.enum(DATA_CATEGORIES).optional(),
+    required: z.boolean().default(false),
+    help: text(500).optional(),
+    /** Why the field is asked (shown in the notice beside mandatory/optional). */
+    reason: text(500).optional(),
+    encrypted: z.boolean().optional(),
+    subjectKey: z.boolean().default(false),
+    options: z.array(Option).min(1).max(200).optional(),
+    accept: z.array(z.string()).min(1).optional(),
+    maxBytes: z.number().int().positive().optional(),
+    maxLength: z.number().int().positive().max(100_000).optional(),
+    min: z.number().optional(),
+    max: z.number().optional(),
+    autocomplete: z.string().max(60).optional(),
+    fields: z.array(Field).min(1).max(50).optional(),
+    repeat: z
+      .strictObject({ min: z.number().int().min(0), max: z.number().int().min(1).max(50) })
+      .optional(),
+    /** Legend of each row of a group, numbered: "Enfant" gives "Enfant 1", "Enfant 2". */
+    itemLabel: text(100).optional(),
+  }),
+);
+
+const Form = z.strictObject({
+  id: slug(),
+  title: text(200),
+  description: text(2000).optional(),
+  fields: z.array(Field).min(1).max(200),
+  /** Days a saved draft is kept before it is purged (issue: drafts default to 30). */
+  draftRetentionDays: z.number().int().min(1).max(365).optional(),
+});
+
+const RetentionRule = z.strictObject({
+  when: z.strictObject({ field: z.string(), equals: z.union([z.string(), z.number(), z.boolean()]) }),
+  duration: isoDuration(),
+  then: z.enum(RETENTION_THEN).optional(),
+});
+
+const Retention = z.strictObject({
+  duration: isoDuration(),
+  /** created | closed | field:<dateField> | event (then `event` says which). */
+  from: z.string().default('created'),
+  /** With `from: event`: the event, in French, as it completes "à compter de …". */
+  event: text(200).optional(),
+  then: z.enum(RETENTION_THEN).default('delete'),
+  rules: z.array(RetentionRule).max(20).default([]),
+  legalObligation: text(1000).nullable().default(null),
+});
+
+const DataCategoryDeclaration = z.strictObject({
+  category: z.enum(DATA_CATEGORIES),
+  description: text(500),
+});
+
+const Processing = z.strictObject({
+  id: slug(),
+  title: text(200),
+  purposes: z.array(text(500)).min(1).max(30),
+  legalBasis: z.enum(LEGAL_BASES),
+  /** Required with legitimate-interest (GDPR art. 13(1)(d)). */
+  legitimateInterest: text(1000).optional(),
+  /** The text that creates a legal obligation or public task (optional but shown). */
+  legalReference: text(1000).optional(),
+  /** Required when a field is of a special category (GDPR art. 9(2)). */
+  art9Condition: text(1000).optional(),
+  subjects: z.array(text(200)).min(1).max(30),
+  service: slug().optional(),
+  recipients: z.array(slug()).max(50).default([]),
+  providers: z.array(slug()).max(50).default([]),
+  source: text(500),
+  /** Data this processing holds besides its forms (or instead: CCTV, logs). */
+  data: z.array(DataCategoryDeclaration).max(50).default([]),
+  retention: Retention,
+  security: z.array(text(300)).min(1).max(30),
+  transfersOutsideEU: z.union([z.literal('none'), text(1000)]).default('none'),
+  automatedDecision: z.boolean().default(false),
+  /** Required when automatedDecision is true (GDPR art. 13(2)(f)). */
+  automatedDecisionLogic: text(2000).optional(),
+  /** For consent without a form: how the person withdraws it. */
+  withdrawal: text(500).optional(),
+  forms: z.array(Form).max(50).default([]),
+});
+
+const Cookie = z.strictObject({
+  name: z.string().max(100).regex(/^[A-Za-z0-9_.-]+$/),
+  category: z.enum(COOKIE_CATEGORIES),
+  purpose: text(300),
+  lifetime: isoDuration(true),
+  provider: text(200).optional(),
+});
+
+const Embed = z.strictObject({
+  id: slug(),
+  name: text(200),
+  category: z.enum(EMBED_CATEGORIES),
+  provider: text(200).optional(),
+  privacyUrl: httpsUrl().optional(),
+});
+
+export const RegisterSchema = z.strictObject({
+  tenant: Tenant,
+  controller: Contact,
+  dpo: Contact,
+  hosting: z.array(Hosting).min(1).max(20),
+  providers: z.array(Provider).max(50).default([]),
+  services: z.array(Named).min(1).max(200),
+  recipients: z.array(Named).max(200).default([]),
+  processings: z.array(Processing).min(1).max(1000),
+  cookies: z.array(Cookie).max(100).default([]),
+  embeds: z.array(Embed).max(50).default([]),
+});
+
+export type Register = z.output<typeof RegisterSchema>;
+export type Processing = Register['processings'][number];
+export type Form = Processing['forms'][number];
+export type Field = FieldInput;
+export type Cookie = Register['cookies'][number];
+export type Retention = Processing['retention'];

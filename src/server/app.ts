@@ -1,0 +1,97 @@
+/**
+ * The HTTP server: security headers, error pages, and the routes of each
+ * capability. It wires modules together and holds no logic of its own.
+ */
+import helmet from '@fastify/helmet';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { sql } from 'kysely';
+import { AppError, ERRORS } from '../errors/app-error.ts';
+import { noticeRoutes } from '../notice/notice-routes.ts';
+import { publicPagesRoutes } from '../web/public-pages-routes.ts';
+import { assetRoutes } from '../web/asset-routes.ts';
+import { errorPage } from '../web/error-page.ts';
+import { requireTenant, pageContext } from '../web/tenant.ts';
+import type { AppContext } from './app-context.ts';
+import { LOG_REDACTIONS } from './log-redaction.ts';
+
+export interface AppOptions {
+  logger?: FastifyServerOptions['logger'];
+}
+
+/** Citizen pages need no script; the consent manager will add its own first-party file. */
+const CONTENT_SECURITY_POLICY = {
+  useDefaults: false,
+  directives: {
+    defaultSrc: ["'none'"],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'"],
+    imgSrc: ["'self'", 'data:'],
+    fontSrc: ["'self'"],
+    connectSrc: ["'self'"],
+    formAction: ["'self'"],
+    frameAncestors: ["'none'"],
+    baseUri: ["'none'"],
+  },
+};
+
+function isApi(url: string): boolean {
+  return url.startsWith('/api/');
+}
+
+/** The tenant of the URL, if it exists, so that an error page keeps the authority's layout. */
+async function errorContext(app: FastifyInstance, ctx: AppContext, url: string) {
+  const first = url.split(/[/?#]/)[1] ?? '';
+  try {
+    return pageContext(await requireTenant(ctx.registers, first));
+  } catch {
+    return { tenant: null };
+  }
+}
+
+export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    // Behind a reverse proxy the client address comes from X-Forwarded-For.
+    trustProxy: Boolean(ctx.config.publicUrl),
+    bodyLimit: 1_048_576,
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: CONTENT_SECURITY_POLICY,
+    hsts: ctx.config.publicUrl?.startsWith('https://') ? { maxAge: 31536000, includeSubDomains: true } : false,
+    crossOriginEmbedderPolicy: false,
+    referrerPolicy: { policy: 'same-origin' },
+  });
+
+  app.setErrorHandler(async (error, request, reply) => {
+    const known = error instanceof AppError ? error : undefined;
+    const status = known?.status ?? (error as { statusCode?: number }).statusCode ?? 500;
+    const id = known?.id ?? (status === 429 ? 'too-many-requests' : status >= 500 ? 'internal' : 'bad-request');
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    const message = known?.message ?? ERRORS[id].message;
+    reply.code(status >= 400 && status < 600 ? status : 500).header('cache-control', 'no-store');
+    if (isApi(request.url)) return reply.send({ error: id, message });
+    return reply.type('text/html; charset=utf-8').send(errorPage(await errorContext(app, ctx, request.url), ERRORS[id].title, message));
+  });
+
+  app.setNotFoundHandler(async (request, reply) => {
+    reply.code(404).header('cache-control', 'no-store');
+    if (isApi(request.url)) return reply.send({ error: 'page-not-found', message: ERRORS['page-not-found'].message });
+    const context = await errorContext(app, ctx, request.url);
+    const error = ERRORS[context.tenant ? 'page-not-found' : 'tenant-not-found'];
+    return reply.type('text/html; charset=utf-8').send(errorPage(context, error.title, error.message));
+  });
+
+  app.get('/healthz', async (_request, reply) => {
+    await sql`select 1`.execute(ctx.database.db);
+    return reply.header('cache-control', 'no-store').send({ status: 'ok', database: ctx.database.kind });
+  });
+
+  assetRoutes(app);
+  noticeRoutes(app, ctx);
+  publicPagesRoutes(app, ctx);
+  return app;
+}
+
+export { LOG_REDACTIONS };

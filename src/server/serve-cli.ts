@@ -1,0 +1,63 @@
+/** `bastide serve`: runs the HTTP server, optionally loading registers first (the demo does). */
+import { readdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { CliError, configFor } from '../cli/cli-context.ts';
+import { openDatabase, targetFromConfig } from '../db/database.ts';
+import { formatProblem } from '../register/problem.ts';
+import { readRegisterFile } from '../register/read-register-file.ts';
+import { RegisterDirectory } from '../register/register-directory.ts';
+import { loadRegister } from '../register/register-loader.ts';
+import { buildApp } from './app.ts';
+import { loggerOptions } from './log-redaction.ts';
+
+const EXAMPLES_DIR = fileURLToPath(new URL('../../examples/', import.meta.url));
+
+async function exampleRegisters(): Promise<string[]> {
+  return (await readdir(EXAMPLES_DIR)).filter((f) => f.endsWith('.yaml')).sort().map((f) => join(EXAMPLES_DIR, f));
+}
+
+export function serveCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('démarre le serveur HTTP')
+    .option('--port <n>', 'port d’écoute (par défaut PORT ou 3000)')
+    .option('--demo', 'charge d’abord les registres de démonstration (examples/)')
+    .option('--register <file...>', 'charge d’abord ces registres')
+    .action(async (opts: { port?: string; demo?: boolean; register?: string[] }, command: Command) => {
+      const port = opts.port === undefined ? undefined : Number(opts.port);
+      if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new CliError(`port invalide : ${opts.port}`);
+      const config = configFor(command, { port });
+      const database = await openDatabase(targetFromConfig(config, 'bastide serve'));
+      const files = [...(opts.demo ? await exampleRegisters() : []), ...(opts.register ?? [])];
+      const loadedTenants: string[] = [];
+      for (const file of files) {
+        const read = await readRegisterFile(file);
+        const result = 'problem' in read ? { ok: false as const, problems: [read.problem] } : await loadRegister(database.db, read.bytes, `serve:${file}`);
+        if (!result.ok) {
+          await database.close();
+          throw new CliError(`${file} :\n${result.problems.map(formatProblem).join('\n')}`);
+        }
+        loadedTenants.push(result.tenantId);
+        process.stdout.write(`registre ${result.tenantId} : version ${result.version}${result.created ? ' (nouvelle)' : ''}\n`);
+      }
+      const app = await buildApp(
+        { database, registers: new RegisterDirectory(database.db), config },
+        { logger: loggerOptions(config.logLevel) },
+      );
+      const stop = async () => {
+        await app.close();
+        await database.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      await app.listen({ port: config.port, host: config.host });
+      const shown = config.host === '0.0.0.0' ? 'localhost' : config.host;
+      const address = app.server.address();
+      const actualPort = typeof address === 'object' && address ? address.port : config.port;
+      process.stdout.write(`Bastide écoute sur http://${shown}:${actualPort} (${database.kind === 'pglite' ? `base embarquée ${config.dataDir}` : 'PostgreSQL'})\n`);
+      for (const t of loadedTenants) process.stdout.write(`  http://${shown}:${actualPort}/${t}/donnees-personnelles\n`);
+    });
+}

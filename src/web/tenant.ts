@@ -1,0 +1,16 @@
+/** Resolving the `{tenant}` of a URL to its register in force, or a French 404. */
+import { AppError } from '../errors/app-error.ts';
+import type { RegisterDirectory } from '../register/register-directory.ts';
+import type { LoadedRegister } from '../register/register-repository.ts';
+import { SLUG } from '../register/schema.ts';
+
+export async function requireTenant(registers: RegisterDirectory, tenantId: string): Promise<LoadedRegister> {
+  const loaded = SLUG.test(tenantId) && tenantId.length <= 64 ? await registers.current(tenantId) : undefined;
+  if (!loaded) throw new AppError('tenant-not-found');
+  return loaded;
+}
+
+export function pageContext(loaded: LoadedRegister) {
+  const t = loaded.register.tenant;
+  return { tenant: { id: t.id, name: t.name, website: t.website } };
+}
