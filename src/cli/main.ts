@@ -3,6 +3,9 @@ import { Command } from 'commander';
 import { noticeCommands } from '../notice/notice-cli.ts';
 import { registerCommands } from '../register/register-cli.ts';
 import { serveCommand } from '../server/serve-cli.ts';
+import { accountCommands } from '../accounts/accounts-cli.ts';
+import { journalCommands } from '../journal/journal-cli.ts';
+import { keysCommands } from '../crypto/keys-cli.ts';
 import { reportError } from './cli-context.ts';
 
 const program = new Command('bastide')
@@ -15,6 +18,9 @@ const program = new Command('bastide')
 registerCommands(program);
 noticeCommands(program);
 serveCommand(program);
+accountCommands(program);
+journalCommands(program);
+keysCommands(program);
 
 try {
   await program.parseAsync(process.argv);

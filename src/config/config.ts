@@ -15,6 +15,13 @@ const Env = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Set behind a TLS-terminating proxy so that cookies get `Secure` and HSTS is sent. */
   BASTIDE_PUBLIC_URL: z.string().url().optional(),
+  /** Base64 of 32 random bytes; or a key file (one `id:base64` per line, the first is current). */
+  BASTIDE_MASTER_KEY: z.string().min(1).optional(),
+  BASTIDE_MASTER_KEY_FILE: z.string().min(1).optional(),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'doit commencer par smtp:// ou smtps://').optional(),
+  BASTIDE_MAIL_FROM: z.string().min(3).default('Bastide <ne-pas-repondre@localhost>'),
+  /** Submissions accepted per minute from one address (forms and API). */
+  BASTIDE_SUBMISSIONS_PER_MINUTE: z.coerce.number().int().positive().default(30),
 });
 
 export interface Config {
@@ -25,6 +32,11 @@ export interface Config {
   host: string;
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
   publicUrl: string | undefined;
+  masterKey: string | undefined;
+  masterKeyFile: string | undefined;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  submissionsPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -52,5 +64,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     host: e.HOST,
     logLevel: e.LOG_LEVEL,
     publicUrl: e.BASTIDE_PUBLIC_URL,
+    masterKey: e.BASTIDE_MASTER_KEY,
+    masterKeyFile: e.BASTIDE_MASTER_KEY_FILE,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.BASTIDE_MAIL_FROM,
+    submissionsPerMinute: e.BASTIDE_SUBMISSIONS_PER_MINUTE,
   };
 }

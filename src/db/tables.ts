@@ -28,7 +28,140 @@ export interface RegisterVersionsTable {
   loaded_by: string;
 }
 
+export type RecordStatus = 'received' | 'in-progress' | 'done' | 'rejected';
+
+export interface TenantKeysTable {
+  tenant_id: string;
+  version: number;
+  /** The tenant's data key, encrypted under a master key (never stored in clear). */
+  wrapped: string;
+  master_key_id: string;
+  created_at: CreatedAt;
+}
+
+export interface AgentsTable {
+  tenant_id: string;
+  id: string;
+  email: string;
+  role: 'agent' | 'dpo' | 'admin';
+  password_hash: string | null;
+  created_at: CreatedAt;
+  disabled_at: Date | null;
+}
+
+export interface AgentServicesTable {
+  tenant_id: string;
+  agent_id: string;
+  service_id: string;
+}
+
+export interface ApiTokensTable {
+  tenant_id: string;
+  /** SHA-256 of the token: a stolen database does not yield usable tokens. */
+  token_hash: string;
+  agent_id: string;
+  created_at: CreatedAt;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+  revoked_at: Date | null;
+}
+
+export interface RecordsTable {
+  tenant_id: string;
+  id: string;
+  processing_id: string;
+  form_id: string;
+  service_id: string;
+  register_version: number;
+  status: ColumnType<RecordStatus, RecordStatus | undefined, RecordStatus>;
+  /** Values of fields that are not encrypted, by field name (groups as arrays of objects). */
+  data: ColumnType<Record<string, unknown>, string, string>;
+  /** Encrypted fields (health, `encrypted: true`), sealed together under the tenant key. */
+  sealed: string | null;
+  key_version: number | null;
+  tracking_hash: string;
+  /** One submission, one record: a replayed form token or Idempotency-Key finds this row. */
+  submission_key: string | null;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+  closed_at: Date | null;
+  expires_at: Date | null;
+  frozen: ColumnType<boolean, boolean | undefined, boolean>;
+}
+
+export interface RecordSubjectsTable {
+  tenant_id: string;
+  blind_index: string;
+  record_id: string;
+  field: string;
+}
+
+export interface DraftsTable {
+  tenant_id: string;
+  id: string;
+  form_id: string;
+  token_hash: string;
+  sealed: string;
+  key_version: number;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+}
+
+export interface UploadsTable {
+  tenant_id: string;
+  id: string;
+  record_id: string | null;
+  draft_id: string | null;
+  field: string;
+  media_type: string;
+  size: number;
+  sealed_name: string;
+  sealed: Buffer;
+  key_version: number;
+  created_at: CreatedAt;
+}
+
+export interface JournalTable {
+  tenant_id: string;
+  seq: ColumnType<string, string | number | bigint, never>;
+  at: ColumnType<Date, Date | string, never>;
+  actor_id: string | null;
+  actor: string;
+  action: string;
+  record_id: string | null;
+  purpose: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface JournalHeadsTable {
+  tenant_id: string;
+  seq: ColumnType<string, string | number | bigint, string | number | bigint>;
+  hash: string;
+}
+
+export interface SecurityLogTable {
+  tenant_id: string;
+  id: string;
+  at: CreatedAt;
+  event: string;
+  ip: string;
+  processing_id: string;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+}
+
 export interface Tables {
   tenants: TenantsTable;
   register_versions: RegisterVersionsTable;
+  tenant_keys: TenantKeysTable;
+  agents: AgentsTable;
+  agent_services: AgentServicesTable;
+  api_tokens: ApiTokensTable;
+  records: RecordsTable;
+  record_subjects: RecordSubjectsTable;
+  drafts: DraftsTable;
+  uploads: UploadsTable;
+  journal: JournalTable;
+  journal_heads: JournalHeadsTable;
+  security_log: SecurityLogTable;
 }

@@ -1,20 +1,21 @@
 /**
  * Rendered notices, one entry per register version. A version never
- * changes, so its HTML, JSON and Markdown are built once and served from
- * memory (the notice page must serve near the speed of a static file).
+ * changes, so its HTML, JSON and Markdown are built once and kept as bytes
+ * (UTF-8 and gzip): serving one costs no rendering, encoding or compression.
  */
 import { createHash } from 'node:crypto';
 import type { LoadedRegister } from '../register/register-repository.ts';
+import { encodeBody, type EncodedBody } from '../web/encoded-body.ts';
 import { buildNotice, type Notice } from './notice.ts';
 import { renderNoticePage } from './render-html.ts';
 import { renderNoticeMarkdown } from './render-markdown.ts';
 
 export interface RenderedNotice {
   notice: Notice;
-  html: string;
+  html: EncodedBody;
   /** The same page marked as replaced, for /donnees-personnelles/versions/N. */
-  archivedHtml(): string;
-  json: string;
+  archivedHtml(): EncodedBody;
+  json: EncodedBody;
   markdown: string;
   etag: string;
 }
@@ -27,12 +28,12 @@ export function renderedNotice(loaded: LoadedRegister): RenderedNotice {
   const hit = cache.get(key);
   if (hit) return hit;
   const notice = buildNotice(loaded);
-  let archived: string | undefined;
+  let archived: EncodedBody | undefined;
   const rendered: RenderedNotice = {
     notice,
-    html: renderNoticePage(notice),
-    archivedHtml: () => (archived ??= renderNoticePage(notice, true)),
-    json: JSON.stringify(notice),
+    html: encodeBody(renderNoticePage(notice)),
+    archivedHtml: () => (archived ??= encodeBody(renderNoticePage(notice, true))),
+    json: encodeBody(JSON.stringify(notice)),
     markdown: renderNoticeMarkdown(notice),
     // The code version matters too: a new release may render the same register differently.
     etag: `"${createHash('sha256').update(`${loaded.tenantId}:${loaded.version}:${loaded.hash}:${RENDERER_VERSION}`).digest('base64url').slice(0, 22)}"`,

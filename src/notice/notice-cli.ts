@@ -18,7 +18,7 @@ export function noticeCommands(program: Command): void {
       });
       if (!loaded) throw new CliError(`collectivité inconnue : ${opts.tenant} (chargez d'abord son registre : bastide register load FICHIER)`);
       const rendered = renderedNotice(loaded);
-      const out = opts.format === 'html' ? rendered.html : opts.format === 'json' ? JSON.stringify(rendered.notice, null, 2) : rendered.markdown;
+      const out = opts.format === 'html' ? rendered.html.raw.toString('utf8') : opts.format === 'json' ? JSON.stringify(rendered.notice, null, 2) : rendered.markdown;
       process.stdout.write(out.endsWith('\n') ? out : `${out}\n`);
     });
 }

@@ -223,6 +223,12 @@ export function checkRegister(reg: Register): { errors: Problem[]; warnings: Pro
   }
 
   reg.processings.forEach((p, i) => checkProcessing(c, reg, p, i));
+  if (reg.securityLogProcessing) {
+    const log = reg.processings.find((p) => p.id === reg.securityLogProcessing);
+    if (!log) c.error(['securityLogProcessing'], `traitement « ${reg.securityLogProcessing} » introuvable dans processings`);
+    else if (!log.data.some((d) => d.category === 'connection'))
+      c.error(['securityLogProcessing'], `le traitement « ${log.id} » doit déclarer des données de connexion (data: [{category: connection, …}]) pour conserver les adresses IP`);
+  }
   checkCookies(c, reg);
 
   const used = (ids: (p: Processing) => Array<string | undefined>) => new Set(reg.processings.flatMap(ids));

@@ -207,6 +207,8 @@ export const RegisterSchema = z.strictObject({
   services: z.array(Named).min(1).max(200),
   recipients: z.array(Named).max(200).default([]),
   processings: z.array(Processing).min(1).max(1000),
+  /** The processing that keeps submitters' IP addresses (security logs); without it none is kept. */
+  securityLogProcessing: slug().optional(),
   cookies: z.array(Cookie).max(100).default([]),
   embeds: z.array(Embed).max(50).default([]),
 });

@@ -3,10 +3,17 @@
  * capability. It wires modules together and holds no logic of its own.
  */
 import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { sql } from 'kysely';
 import { AppError, ERRORS } from '../errors/app-error.ts';
 import { noticeRoutes } from '../notice/notice-routes.ts';
+import { submissionApiRoutes } from '../records/submission-api-routes.ts';
+import { formRoutes } from '../forms/form-routes.ts';
+import { trackingRoutes } from '../records/tracking-routes.ts';
+import { recordApiRoutes } from '../records/record-api-routes.ts';
+import { journalRoutes } from '../journal/journal-routes.ts';
+import { openapiRoutes } from '../api/openapi-routes.ts';
 import { publicPagesRoutes } from '../web/public-pages-routes.ts';
 import { assetRoutes } from '../web/asset-routes.ts';
 import { errorPage } from '../web/error-page.ts';
@@ -64,6 +71,9 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     referrerPolicy: { policy: 'same-origin' },
   });
 
+  // Limits are set per route (submissions, sign-in, tracking look-ups); counters are per client address.
+  await app.register(rateLimit, { global: false, errorResponseBuilder: () => new AppError('too-many-requests') });
+
   app.setErrorHandler(async (error, request, reply) => {
     const known = error instanceof AppError ? error : undefined;
     const status = known?.status ?? (error as { statusCode?: number }).statusCode ?? 500;
@@ -83,6 +93,8 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     return reply.type('text/html; charset=utf-8').send(errorPage(context, error.title, error.message));
   });
 
+  app.addHook('onClose', async () => ctx.close());
+
   app.get('/healthz', async (_request, reply) => {
     await sql`select 1`.execute(ctx.database.db);
     return reply.header('cache-control', 'no-store').send({ status: 'ok', database: ctx.database.kind });
@@ -90,6 +102,12 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
 
   assetRoutes(app);
   noticeRoutes(app, ctx);
+  submissionApiRoutes(app, ctx);
+  formRoutes(app, ctx);
+  trackingRoutes(app, ctx);
+  recordApiRoutes(app, ctx);
+  journalRoutes(app, ctx);
+  openapiRoutes(app, ctx);
   publicPagesRoutes(app, ctx);
   return app;
 }

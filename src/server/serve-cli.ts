@@ -7,9 +7,10 @@ import { CliError, configFor } from '../cli/cli-context.ts';
 import { openDatabase, targetFromConfig } from '../db/database.ts';
 import { formatProblem } from '../register/problem.ts';
 import { readRegisterFile } from '../register/read-register-file.ts';
-import { RegisterDirectory } from '../register/register-directory.ts';
+import { loadMasterKeyring } from '../crypto/master-keyring.ts';
 import { loadRegister } from '../register/register-loader.ts';
 import { buildApp } from './app.ts';
+import { createAppContext } from './app-context.ts';
 import { loggerOptions } from './log-redaction.ts';
 
 const EXAMPLES_DIR = fileURLToPath(new URL('../../examples/', import.meta.url));
@@ -29,6 +30,13 @@ export function serveCommand(program: Command): void {
       const port = opts.port === undefined ? undefined : Number(opts.port);
       if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new CliError(`port invalide : ${opts.port}`);
       const config = configFor(command, { port });
+      const { keyring, generated } = loadMasterKeyring({
+        masterKey: config.masterKey,
+        masterKeyFile: config.masterKeyFile,
+        // Embedded demo only: a key file beside the data, so `npm start` needs no set-up.
+        generatedKeyFile: config.databaseUrl ? undefined : join(config.dataDir, 'keys', 'master.key'),
+      });
+      if (generated) process.stdout.write(`clé maîtresse créée dans ${join(config.dataDir, 'keys', 'master.key')} : sauvegardez-la à part\n`);
       const database = await openDatabase(targetFromConfig(config, 'bastide serve'));
       const files = [...(opts.demo ? await exampleRegisters() : []), ...(opts.register ?? [])];
       const loadedTenants: string[] = [];
@@ -42,10 +50,12 @@ export function serveCommand(program: Command): void {
         loadedTenants.push(result.tenantId);
         process.stdout.write(`registre ${result.tenantId} : version ${result.version}${result.created ? ' (nouvelle)' : ''}\n`);
       }
+      const logger = loggerOptions(config.logLevel);
       const app = await buildApp(
-        { database, registers: new RegisterDirectory(database.db), config },
-        { logger: loggerOptions(config.logLevel) },
+        createAppContext({ database, keyring, config, outboxDir: join(config.dataDir, 'outbox'), logger: { warn: (obj, msg) => app.log.warn(obj, msg) } }),
+        { logger },
       );
+      if (!config.smtpUrl) process.stdout.write(`courriels : pas de SMTP_URL, ils sont écrits dans ${join(config.dataDir, 'outbox')}\n`);
       const stop = async () => {
         await app.close();
         await database.close();

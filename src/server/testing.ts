@@ -2,20 +2,28 @@
  * A real server for tests: Fastify listening on a free port of 127.0.0.1,
  * over an in-memory PGlite (or the test PostgreSQL), with registers loaded.
  */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Database, DatabaseKind } from '../db/database.ts';
 import { openTestDatabase } from '../db/testing.ts';
 import { formatProblem } from '../register/problem.ts';
-import { RegisterDirectory } from '../register/register-directory.ts';
+import type { MasterKeyring } from '../crypto/master-keyring.ts';
 import { loadRegister } from '../register/register-loader.ts';
 import { buildApp } from './app.ts';
+import { createAppContext, type AppContext } from './app-context.ts';
 
 export interface TestServer {
   url: string;
   app: FastifyInstance;
   database: Database;
-  registers: RegisterDirectory;
+  ctx: AppContext;
+  registers: AppContext['registers'];
+  /** Where e-mails land when no SMTP server is given. */
+  outboxDir: string;
   /** Loads (or reloads) a register from YAML text, as `register load` would. */
   load(yaml: string | Uint8Array): Promise<{ tenantId: string; version: number }>;
   close(): Promise<void>;
@@ -26,11 +34,32 @@ export const EXAMPLE_REGISTERS = {
   departement: new URL('../../examples/haute-vallee.yaml', import.meta.url),
 };
 
-export async function startTestServer(options: { kind?: DatabaseKind; registers?: URL[] } = {}): Promise<TestServer> {
+export function testKeyring(): MasterKeyring {
+  return { currentId: 'test', keys: new Map([['test', randomBytes(32)]]) };
+}
+
+export interface TestServerOptions {
+  kind?: DatabaseKind;
+  registers?: URL[];
+  smtpUrl?: string;
+  submissionsPerMinute?: number;
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const database = await openTestDatabase(options.kind ?? 'pglite');
-  // A zero TTL: a register loaded by a test is in force for the very next request.
-  const registers = new RegisterDirectory(database.db, { ttlMs: 0 });
-  const app = await buildApp({ database, registers, config: { publicUrl: undefined } });
+  const outboxDir = join(mkdtempSync(join(tmpdir(), 'bastide-outbox-')), 'outbox');
+  const ctx = createAppContext({
+    database,
+    keyring: testKeyring(),
+    config: { publicUrl: undefined, submissionsPerMinute: options.submissionsPerMinute ?? 1000, smtpUrl: options.smtpUrl, mailFrom: 'Bastide <test@localhost>' },
+    outboxDir,
+    logger: { warn: () => {} },
+    // A zero TTL: a register loaded by a test is in force for the very next request.
+    registerTtlMs: 0,
+    mailRetryDelaysMs: [50],
+  });
+  const registers = ctx.registers;
+  const app = await buildApp(ctx);
   const load = async (yaml: string | Uint8Array) => {
     const bytes = typeof yaml === 'string' ? new TextEncoder().encode(yaml) : yaml;
     const result = await loadRegister(database.db, bytes, 'test');
@@ -45,7 +74,9 @@ export async function startTestServer(options: { kind?: DatabaseKind; registers?
     url: `http://127.0.0.1:${address.port}`,
     app,
     database,
+    ctx,
     registers,
+    outboxDir,
     load,
     async close() {
       await app.close();

@@ -1,0 +1,365 @@
+/**
+ * Benchmark of the notice page (`npm run bench:notice`).
+ *
+ * The page /{tenant}/donnees-personnelles of a register with 200 processings,
+ * served over HTTP by the real app (buildApp, logger off, the default
+ * register TTL), against a baseline measured in the same run: the very same
+ * bytes written to a file and served by @fastify/static from the SAME Fastify
+ * instance (same helmet hooks, same sockets, same process). Goal: the notice
+ * reaches at least 0.8 of the static rate, which it can only do if it is
+ * rendered once per register version and served from memory.
+ *
+ * The load comes from autocannon in a worker thread, so that the load
+ * generator does not share the server's event loop. Phases alternate
+ * (warm-up static, warm-up notice, then static, notice, static, notice…) so
+ * that a slow drift of the machine touches both sides alike.
+ *
+ *   node --import tsx bench/notice.ts [--json] [--duration 10] [--warmup 3]
+ *        [--rounds 2] [--connections 50] [--processings 200] [--serve]
+ *
+ * Database: PGlite in a fresh temporary folder, or the PostgreSQL server of
+ * DATABASE_URL (the register is then loaded there: use a scratch database).
+ * `--serve` sets everything up, prints the two URLs and serves until Ctrl-C
+ * (to look at the responses with curl). Exit status: 0 whatever the ratio (a
+ * measurement, not a test); 1 if any response was not a 200 or a request
+ * failed, or if the two URLs do not serve the same bytes; 2 on a bad option.
+ */
+import fastifyStatic from '@fastify/static';
+import autocannon from 'autocannon';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { openDatabase, type DatabaseTarget } from '../src/db/database.ts';
+import { renderedNotice } from '../src/notice/notice-cache.ts';
+import { formatProblem } from '../src/register/problem.ts';
+import { createAppContext } from '../src/server/app-context.ts';
+import { testKeyring } from '../src/server/testing.ts';
+import { loadRegister } from '../src/register/register-loader.ts';
+import { buildApp } from '../src/server/app.ts';
+import { DEFAULT_PROCESSINGS, largeRegisterYaml } from './large-register.ts';
+
+const GOAL = 0.8;
+const STATIC_PREFIX = '/bench-static/';
+const STATIC_FILE = 'donnees-personnelles.html';
+
+interface Options {
+  json: boolean;
+  duration: number;
+  warmup: number;
+  rounds: number;
+  connections: number;
+  processings: number;
+  serve: boolean;
+}
+
+function options(): Options {
+  const usage =
+    'usage: node --import tsx bench/notice.ts [--json] [--duration s] [--warmup s] [--rounds n] [--connections n] [--processings n] [--serve]';
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        json: { type: 'boolean', default: false },
+        duration: { type: 'string', default: '10' },
+        warmup: { type: 'string', default: '3' },
+        rounds: { type: 'string', default: '2' },
+        connections: { type: 'string', default: '50' },
+        processings: { type: 'string', default: String(DEFAULT_PROCESSINGS) },
+        serve: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    }));
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n${usage}\n`);
+    process.exit(2);
+  }
+  if (values.help) {
+    process.stdout.write(`${usage}\n`);
+    process.exit(0);
+  }
+  const int = (name: string, text: string, min: number, max: number) => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      process.stderr.write(`--${name}: an integer from ${min} to ${max}, not « ${text} »\n${usage}\n`);
+      process.exit(2);
+    }
+    return n;
+  };
+  return {
+    json: values.json,
+    duration: int('duration', values.duration, 1, 600),
+    warmup: int('warmup', values.warmup, 0, 600),
+    rounds: int('rounds', values.rounds, 1, 20),
+    connections: int('connections', values.connections, 1, 1000),
+    processings: int('processings', values.processings, 1, 500),
+    serve: values.serve,
+  };
+}
+
+type Target = 'static' | 'notice';
+
+interface Phase {
+  target: Target;
+  warmup: boolean;
+  round: number;
+  seconds: number;
+  requestsPerSecond: number;
+  requests: number;
+  latencyMs: { p50: number; p99: number; max: number };
+  bytesPerSecond: number;
+  bytes: number;
+  statusCodes: Record<string, number>;
+  errors: number;
+  timeouts: number;
+  /** Share of the time the server's event loop was busy (1 = the server is the bottleneck). */
+  serverLoopUtilization: number;
+}
+
+/** Progress on the terminal (stderr) only: never with --json, never when piped. */
+function progress(enabled: boolean) {
+  let timer: NodeJS.Timeout | undefined;
+  const clear = () => {
+    if (!timer) return;
+    clearInterval(timer);
+    timer = undefined;
+    process.stderr.write('\r\x1b[K');
+  };
+  return {
+    start(label: string, seconds: number, step: number, steps: number) {
+      if (!enabled) return;
+      const started = Date.now();
+      const draw = () => {
+        const elapsed = Math.min(seconds, Math.floor((Date.now() - started) / 1000));
+        process.stderr.write(`\r\x1b[K[${step}/${steps}] ${label}: ${elapsed}/${seconds} s`);
+      };
+      draw();
+      timer = setInterval(draw, 500);
+    },
+    clear,
+  };
+}
+
+async function hammer(url: string, connections: number, seconds: number): Promise<autocannon.Result> {
+  // One worker thread: the load generator runs beside the server's event loop, not on it.
+  return autocannon({ url, connections, duration: seconds, workers: 1 });
+}
+
+function phaseOf(target: Target, warmup: boolean, round: number, r: autocannon.Result, elu: number): Phase {
+  const statusCodes: Record<string, number> = {};
+  for (const [code, stat] of Object.entries(r.statusCodeStats ?? {})) statusCodes[code] = stat.count ?? 0;
+  return {
+    target,
+    warmup,
+    round,
+    seconds: r.duration,
+    requestsPerSecond: r.requests.average,
+    requests: r.requests.total,
+    latencyMs: { p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max },
+    bytesPerSecond: r.throughput.average,
+    bytes: r.throughput.total,
+    statusCodes,
+    errors: r.errors,
+    timeouts: r.timeouts,
+    serverLoopUtilization: elu,
+  };
+}
+
+/** Requests that did not end in a 200: other statuses, connection errors, timeouts. */
+function failures(p: Phase): number {
+  const other = Object.entries(p.statusCodes).reduce((n, [code, count]) => (code === '200' ? n : n + count), 0);
+  return other + p.errors;
+}
+
+/** The measured phases of one target together: means of the per-phase figures, worst latencies. */
+function summary(phases: Phase[], target: Target) {
+  const measured = phases.filter((p) => p.target === target && !p.warmup);
+  const mean = (f: (p: Phase) => number) => measured.reduce((s, p) => s + f(p), 0) / measured.length;
+  const requests = measured.reduce((s, p) => s + p.requests, 0);
+  const bytes = measured.reduce((s, p) => s + p.bytes, 0);
+  return {
+    /** autocannon's "Req/Sec" average, averaged over the measured phases (all of the same duration). */
+    requestsPerSecond: mean((p) => p.requestsPerSecond),
+    requests,
+    p50Ms: Math.max(...measured.map((p) => p.latencyMs.p50)),
+    p99Ms: Math.max(...measured.map((p) => p.latencyMs.p99)),
+    bytesPerSecond: mean((p) => p.bytesPerSecond),
+    bytesPerResponse: requests > 0 ? Math.round(bytes / requests) : 0,
+    serverLoopUtilization: mean((p) => p.serverLoopUtilization),
+  };
+}
+
+const num = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const mb = (bytes: number) => num(bytes / 1e6, 1);
+
+async function main(): Promise<number> {
+  const opts = options();
+  const say = (line = '') => {
+    if (!opts.json) process.stdout.write(`${line}\n`);
+  };
+  const bar = progress(!opts.json && Boolean(process.stderr.isTTY));
+
+  const tmp = await mkdtemp(join(os.tmpdir(), 'bastide-bench-'));
+  const target: DatabaseTarget = process.env.DATABASE_URL
+    ? { kind: 'postgres', url: process.env.DATABASE_URL }
+    : { kind: 'pglite', dataDir: join(tmp, 'data'), command: 'bench' };
+  let database: Awaited<ReturnType<typeof openDatabase>> | undefined;
+  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+  try {
+    database = await openDatabase(target);
+    const loaded = await loadRegister(database.db, new TextEncoder().encode(largeRegisterYaml(opts.processings)), 'bench');
+    if (!loaded.ok) throw new Error(`the generated register is invalid:\n${loaded.problems.map(formatProblem).join('\n')}`);
+
+    // Production-like: logger off, the default TTL of the current version (2000 ms).
+    const ctx = createAppContext({
+      database,
+      keyring: testKeyring(),
+      config: { publicUrl: undefined, submissionsPerMinute: 30, smtpUrl: undefined, mailFrom: 'bench@localhost' },
+      outboxDir: join(tmp, 'outbox'),
+      logger: { warn: () => {} },
+    });
+    const registers = ctx.registers;
+    app = await buildApp(ctx);
+
+    // The baseline: the notice's exact bytes, as a file served by the same instance.
+    const current = await registers.current(loaded.tenantId);
+    if (!current) throw new Error(`tenant ${loaded.tenantId} has no register in force`);
+    const page = renderedNotice(current).html.raw;
+    const staticDir = join(tmp, 'static');
+    await mkdir(staticDir);
+    await writeFile(join(staticDir, STATIC_FILE), page);
+    await app.register(fastifyStatic, { root: staticDir, prefix: STATIC_PREFIX });
+
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const address = app.server.address();
+    if (!address || typeof address === 'string') throw new Error('the server has no port');
+    const base = `http://127.0.0.1:${address.port}`;
+    const urls: Record<Target, string> = {
+      static: `${base}${STATIC_PREFIX}${STATIC_FILE}`,
+      notice: `${base}/${loaded.tenantId}/donnees-personnelles`,
+    };
+
+    // Both URLs must answer 200, as an HTML page, with the same bytes.
+    for (const t of ['notice', 'static'] as const) {
+      const response = await fetch(urls[t]);
+      const body = Buffer.from(await response.arrayBuffer());
+      const type = response.headers.get('content-type') ?? '';
+      if (response.status !== 200 || !type.startsWith('text/html') || !body.equals(page)) {
+        throw new Error(`${urls[t]}: status ${response.status}, ${type}, ${body.length} bytes; expected 200, text/html, the ${page.length} bytes of the notice`);
+      }
+    }
+
+    const machine = {
+      date: new Date().toISOString(),
+      node: process.version,
+      platform: `${os.type()} ${os.release()} ${os.arch()}`,
+      cpus: os.availableParallelism(),
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+      memoryGb: Math.round(os.totalmem() / 1024 ** 3),
+      /** 1-minute load average before the run: other work on the machine skews both sides. */
+      loadAverage: Number(os.loadavg()[0]!.toFixed(2)),
+    };
+    say('Bastide — notice benchmark (bench/notice.ts)');
+    say(`register: ${opts.processings} processings, version ${loaded.version}; page ${num(page.length)} bytes; database ${database.kind}`);
+    say(`server: this process (buildApp, logger off, register TTL 2000 ms); load: autocannon in a worker thread, ${opts.connections} connections`);
+    say(`machine: ${machine.cpus} CPUs (${machine.cpuModel}), node ${machine.node}, load average ${machine.loadAverage}; ${machine.date}`);
+    if (machine.loadAverage >= machine.cpus) say(`warning: the machine is already busy (load ${machine.loadAverage} for ${machine.cpus} CPUs); figures will be low and noisy`);
+    say(`notice:   ${urls.notice}`);
+    say(`baseline: ${urls.static} (the same bytes, @fastify/static, same server)`);
+
+    if (opts.serve) {
+      say('serving until Ctrl-C');
+      await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+      return 0;
+    }
+
+    const plan: Array<{ target: Target; warmup: boolean; round: number; seconds: number }> = [];
+    if (opts.warmup > 0) for (const t of ['static', 'notice'] as const) plan.push({ target: t, warmup: true, round: 0, seconds: opts.warmup });
+    for (let round = 1; round <= opts.rounds; round++) for (const t of ['static', 'notice'] as const) plan.push({ target: t, warmup: false, round, seconds: opts.duration });
+    const total = plan.reduce((s, p) => s + p.seconds, 0);
+    say(`plan: ${plan.length} phases, about ${total} s`);
+    say();
+    say(`${'phase'.padEnd(16)}${'req/s'.padStart(9)}${'p50 ms'.padStart(8)}${'p99 ms'.padStart(8)}${'MB/s'.padStart(9)}${'requests'.padStart(10)}${'server'.padStart(8)}  status`);
+
+    const phases: Phase[] = [];
+    for (const [i, step] of plan.entries()) {
+      const label = step.warmup ? `warm-up ${step.target}` : `${step.target} ${step.round}`;
+      bar.start(label, step.seconds, i + 1, plan.length);
+      const loopBefore = performance.eventLoopUtilization();
+      const result = await hammer(urls[step.target], opts.connections, step.seconds);
+      const elu = performance.eventLoopUtilization(loopBefore).utilization;
+      bar.clear();
+      const phase = phaseOf(step.target, step.warmup, step.round, result, elu);
+      phases.push(phase);
+      const codes = Object.entries(phase.statusCodes).map(([c, n]) => `${c}×${n}`).join(' ') || 'none';
+      const errors = phase.errors > 0 ? ` errors ${phase.errors} (timeouts ${phase.timeouts})` : '';
+      say(
+        `${label.padEnd(16)}${num(phase.requestsPerSecond, 1).padStart(9)}${num(phase.latencyMs.p50).padStart(8)}${num(phase.latencyMs.p99).padStart(8)}${mb(phase.bytesPerSecond).padStart(9)}${num(phase.requests).padStart(10)}${`${num(phase.serverLoopUtilization * 100)} %`.padStart(8)}  ${codes}${errors}`,
+      );
+    }
+
+    const s = summary(phases, 'static');
+    const n = summary(phases, 'notice');
+    const ratio = s.requestsPerSecond > 0 ? n.requestsPerSecond / s.requestsPerSecond : 0;
+    const failed = phases.reduce((sum, p) => sum + failures(p), 0);
+    const verdict = ratio >= GOAL ? 'PASS' : 'BELOW';
+
+    if (opts.json) {
+      process.stdout.write(
+        `${JSON.stringify({
+          benchmark: 'notice',
+          machine,
+          database: database.kind,
+          processings: opts.processings,
+          pageBytes: page.length,
+          connections: opts.connections,
+          durationSeconds: opts.duration,
+          warmupSeconds: opts.warmup,
+          rounds: opts.rounds,
+          urls,
+          static: s,
+          notice: n,
+          ratio,
+          goal: GOAL,
+          verdict,
+          failedRequests: failed,
+          phases,
+        })}\n`,
+      );
+    } else {
+      say();
+      say(`over the ${opts.rounds} measured round(s) of ${opts.duration} s each (p50/p99: the worst round):`);
+      say(`${''.padEnd(20)}${'req/s'.padStart(9)}${'p50 ms'.padStart(8)}${'p99 ms'.padStart(8)}${'MB/s'.padStart(9)}${'bytes/resp'.padStart(12)}${'server'.padStart(8)}`);
+      const row = (name: string, x: ReturnType<typeof summary>) =>
+        say(
+          `${name.padEnd(20)}${num(x.requestsPerSecond, 1).padStart(9)}${num(x.p50Ms).padStart(8)}${num(x.p99Ms).padStart(8)}${mb(x.bytesPerSecond).padStart(9)}${num(x.bytesPerResponse).padStart(12)}${`${num(x.serverLoopUtilization * 100)} %`.padStart(8)}`,
+        );
+      row('static (baseline)', s);
+      row('notice', n);
+      say();
+      say(`ratio notice/static: ${num(ratio, 2)} (goal ≥ ${GOAL}) ${verdict}`);
+      say('server: share of the time the server\'s event loop was busy (near 100 %: the server is the bottleneck, not the client)');
+      say(`load average after the run: ${os.loadavg()[0]!.toFixed(2)}`);
+      if (failed > 0) say(`FAILED: ${failed} request(s) did not get a 200`);
+    }
+    return failed > 0 ? 1 : 0;
+  } finally {
+    bar.clear();
+    await app?.close();
+    await database?.close();
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`bench/notice.ts: ${message}\n`);
+    // With --json the caller reads stdout: it still gets its one object.
+    if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify({ benchmark: 'notice', error: message })}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,49 @@
+/**
+ * The access journal: every read of personal data appends who, when, which
+ * record and why, in the reader's own transaction. Rows are hash-chained per
+ * tenant (each hash covers the previous one), so a changed, deleted or
+ * reordered row breaks the chain at that row.
+ */
+import { createHash } from 'node:crypto';
+import type { Tx } from '../db/principal.ts';
+
+export const GENESIS = '0'.repeat(64);
+
+export interface JournalEntry {
+  actorId: string | null;
+  /** What a DPO reads: an e-mail or "cli:…", never a citizen's data. */
+  actor: string;
+  action: 'read' | 'download' | 'export' | 'list';
+  recordId: string | null;
+  purpose: string;
+}
+
+export interface JournalRow extends JournalEntry {
+  tenantId: string;
+  seq: number;
+  at: string;
+  prevHash: string;
+  hash: string;
+}
+
+export function rowHash(prevHash: string, row: Omit<JournalRow, 'hash' | 'prevHash'>): string {
+  const content = JSON.stringify([row.tenantId, row.seq, row.at, row.actorId, row.actor, row.action, row.recordId, row.purpose]);
+  return createHash('sha256').update(`${prevHash}\n${content}`).digest('hex');
+}
+
+/** Appends one entry; the head row lock orders concurrent appends of one tenant. */
+export async function appendJournal(trx: Tx, tenantId: string, entry: JournalEntry): Promise<JournalRow> {
+  await trx.insertInto('journal_heads').values({ tenant_id: tenantId, seq: 0, hash: GENESIS }).onConflict((oc) => oc.column('tenant_id').doNothing()).execute();
+  const head = await trx.selectFrom('journal_heads').select(['seq', 'hash']).where('tenant_id', '=', tenantId).forUpdate().executeTakeFirstOrThrow();
+  const seq = Number(head.seq) + 1;
+  // Millisecond precision, as JavaScript and the hash see it.
+  const at = new Date().toISOString();
+  const base = { tenantId, seq, at, ...entry };
+  const hash = rowHash(head.hash, base);
+  await trx
+    .insertInto('journal')
+    .values({ tenant_id: tenantId, seq, at, actor_id: entry.actorId, actor: entry.actor, action: entry.action, record_id: entry.recordId, purpose: entry.purpose, prev_hash: head.hash, hash })
+    .execute();
+  await trx.updateTable('journal_heads').set({ seq, hash }).where('tenant_id', '=', tenantId).execute();
+  return { ...base, prevHash: head.hash, hash };
+}

@@ -1,0 +1,35 @@
+/**
+ * When a record's retention ends, from its processing's rule: the first
+ * matching conditional rule, else the default; counted from creation, from
+ * a date field, or from closure (unknown until the request is closed). The
+ * retention engine deletes or anonymises at that date; it is stored with
+ * the record and indexed.
+ */
+import { addDuration, parseDuration } from '../register/duration.ts';
+import type { Processing } from '../register/schema.ts';
+
+export interface ExpiryInput {
+  createdAt: Date;
+  closedAt: Date | null;
+  /** Top-level values of the record (rules and `field:X` read them). */
+  values: Record<string, unknown>;
+}
+
+export function retentionDuration(p: Processing, values: Record<string, unknown>): string {
+  const rule = p.retention.rules.find((r) => values[r.when.field] === r.when.equals || String(values[r.when.field]) === String(r.when.equals));
+  return rule?.duration ?? p.retention.duration;
+}
+
+export function computeExpiry(p: Processing, input: ExpiryInput): Date | null {
+  const parsed = parseDuration(retentionDuration(p, input.values));
+  if (!parsed.ok) return null;
+  const from = p.retention.from;
+  let start: Date | null = null;
+  if (from === 'created') start = input.createdAt;
+  else if (from === 'closed') start = input.closedAt;
+  else if (from.startsWith('field:')) {
+    const value = input.values[from.slice('field:'.length)];
+    start = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T00:00:00Z`) : null;
+  }
+  return start ? addDuration(start, parsed.duration) : null;
+}
