@@ -25,7 +25,7 @@
  * failed, or if the two URLs do not serve the same bytes; 2 on a bad option.
  */
 import fastifyStatic from '@fastify/static';
-import autocannon from 'autocannon';
+import type autocannon from 'autocannon';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +38,7 @@ import { createAppContext } from '../src/server/app-context.ts';
 import { testKeyring } from '../src/server/testing.ts';
 import { loadRegister } from '../src/register/register-loader.ts';
 import { buildApp } from '../src/server/app.ts';
+import { hammer, machineInfo, mb, num, phaseOf, progress, summary, type Phase as HarnessPhase } from './harness.ts';
 import { DEFAULT_PROCESSINGS, largeRegisterYaml } from './large-register.ts';
 
 const GOAL = 0.8;
@@ -100,71 +101,10 @@ function options(): Options {
 }
 
 type Target = 'static' | 'notice';
+type Phase = HarnessPhase<Target>;
 
-interface Phase {
-  target: Target;
-  warmup: boolean;
-  round: number;
-  seconds: number;
-  requestsPerSecond: number;
-  requests: number;
-  latencyMs: { p50: number; p99: number; max: number };
-  bytesPerSecond: number;
-  bytes: number;
-  statusCodes: Record<string, number>;
-  errors: number;
-  timeouts: number;
-  /** Share of the time the server's event loop was busy (1 = the server is the bottleneck). */
-  serverLoopUtilization: number;
-}
-
-/** Progress on the terminal (stderr) only: never with --json, never when piped. */
-function progress(enabled: boolean) {
-  let timer: NodeJS.Timeout | undefined;
-  const clear = () => {
-    if (!timer) return;
-    clearInterval(timer);
-    timer = undefined;
-    process.stderr.write('\r\x1b[K');
-  };
-  return {
-    start(label: string, seconds: number, step: number, steps: number) {
-      if (!enabled) return;
-      const started = Date.now();
-      const draw = () => {
-        const elapsed = Math.min(seconds, Math.floor((Date.now() - started) / 1000));
-        process.stderr.write(`\r\x1b[K[${step}/${steps}] ${label}: ${elapsed}/${seconds} s`);
-      };
-      draw();
-      timer = setInterval(draw, 500);
-    },
-    clear,
-  };
-}
-
-async function hammer(url: string, connections: number, seconds: number): Promise<autocannon.Result> {
-  // One worker thread: the load generator runs beside the server's event loop, not on it.
-  return autocannon({ url, connections, duration: seconds, workers: 1 });
-}
-
-function phaseOf(target: Target, warmup: boolean, round: number, r: autocannon.Result, elu: number): Phase {
-  const statusCodes: Record<string, number> = {};
-  for (const [code, stat] of Object.entries(r.statusCodeStats ?? {})) statusCodes[code] = stat.count ?? 0;
-  return {
-    target,
-    warmup,
-    round,
-    seconds: r.duration,
-    requestsPerSecond: r.requests.average,
-    requests: r.requests.total,
-    latencyMs: { p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max },
-    bytesPerSecond: r.throughput.average,
-    bytes: r.throughput.total,
-    statusCodes,
-    errors: r.errors,
-    timeouts: r.timeouts,
-    serverLoopUtilization: elu,
-  };
+async function hammerUrl(url: string, connections: number, seconds: number): Promise<autocannon.Result> {
+  return hammer({ url, connections, duration: seconds });
 }
 
 /** Requests that did not end in a 200: other statuses, connection errors, timeouts. */
@@ -172,27 +112,6 @@ function failures(p: Phase): number {
   const other = Object.entries(p.statusCodes).reduce((n, [code, count]) => (code === '200' ? n : n + count), 0);
   return other + p.errors;
 }
-
-/** The measured phases of one target together: means of the per-phase figures, worst latencies. */
-function summary(phases: Phase[], target: Target) {
-  const measured = phases.filter((p) => p.target === target && !p.warmup);
-  const mean = (f: (p: Phase) => number) => measured.reduce((s, p) => s + f(p), 0) / measured.length;
-  const requests = measured.reduce((s, p) => s + p.requests, 0);
-  const bytes = measured.reduce((s, p) => s + p.bytes, 0);
-  return {
-    /** autocannon's "Req/Sec" average, averaged over the measured phases (all of the same duration). */
-    requestsPerSecond: mean((p) => p.requestsPerSecond),
-    requests,
-    p50Ms: Math.max(...measured.map((p) => p.latencyMs.p50)),
-    p99Ms: Math.max(...measured.map((p) => p.latencyMs.p99)),
-    bytesPerSecond: mean((p) => p.bytesPerSecond),
-    bytesPerResponse: requests > 0 ? Math.round(bytes / requests) : 0,
-    serverLoopUtilization: mean((p) => p.serverLoopUtilization),
-  };
-}
-
-const num = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const mb = (bytes: number) => num(bytes / 1e6, 1);
 
 async function main(): Promise<number> {
   const opts = options();
@@ -251,16 +170,7 @@ async function main(): Promise<number> {
       }
     }
 
-    const machine = {
-      date: new Date().toISOString(),
-      node: process.version,
-      platform: `${os.type()} ${os.release()} ${os.arch()}`,
-      cpus: os.availableParallelism(),
-      cpuModel: os.cpus()[0]?.model ?? 'unknown',
-      memoryGb: Math.round(os.totalmem() / 1024 ** 3),
-      /** 1-minute load average before the run: other work on the machine skews both sides. */
-      loadAverage: Number(os.loadavg()[0]!.toFixed(2)),
-    };
+    const machine = machineInfo();
     say('Bastide — notice benchmark (bench/notice.ts)');
     say(`register: ${opts.processings} processings, version ${loaded.version}; page ${num(page.length)} bytes; database ${database.kind}`);
     say(`server: this process (buildApp, logger off, register TTL 2000 ms); load: autocannon in a worker thread, ${opts.connections} connections`);
@@ -288,7 +198,7 @@ async function main(): Promise<number> {
       const label = step.warmup ? `warm-up ${step.target}` : `${step.target} ${step.round}`;
       bar.start(label, step.seconds, i + 1, plan.length);
       const loopBefore = performance.eventLoopUtilization();
-      const result = await hammer(urls[step.target], opts.connections, step.seconds);
+      const result = await hammerUrl(urls[step.target], opts.connections, step.seconds);
       const elu = performance.eventLoopUtilization(loopBefore).utilization;
       bar.clear();
       const phase = phaseOf(step.target, step.warmup, step.round, result, elu);

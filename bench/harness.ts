@@ -1,0 +1,107 @@
+/**
+ * What the HTTP benchmarks share (bench/notice.ts, bench/submit.ts): the
+ * progress line, autocannon in a worker thread, per-phase figures and their
+ * summary, the description of the machine, number formatting.
+ */
+import autocannon from 'autocannon';
+import os from 'node:os';
+
+export interface Phase<T extends string = string> {
+  target: T;
+  warmup: boolean;
+  round: number;
+  seconds: number;
+  requestsPerSecond: number;
+  requests: number;
+  latencyMs: { p50: number; p99: number; max: number };
+  bytesPerSecond: number;
+  bytes: number;
+  statusCodes: Record<string, number>;
+  errors: number;
+  timeouts: number;
+  /** Share of the time the server's event loop was busy (1 = the server is the bottleneck). */
+  serverLoopUtilization: number;
+}
+
+/** Progress on the terminal (stderr) only: never with --json, never when piped. */
+export function progress(enabled: boolean) {
+  let timer: NodeJS.Timeout | undefined;
+  const clear = () => {
+    if (!timer) return;
+    clearInterval(timer);
+    timer = undefined;
+    process.stderr.write('\r\x1b[K');
+  };
+  return {
+    start(label: string, seconds: number, step: number, steps: number) {
+      if (!enabled) return;
+      const started = Date.now();
+      const draw = () => {
+        const elapsed = Math.min(seconds, Math.floor((Date.now() - started) / 1000));
+        process.stderr.write(`\r\x1b[K[${step}/${steps}] ${label}: ${elapsed}/${seconds} s`);
+      };
+      draw();
+      timer = setInterval(draw, 500);
+    },
+    clear,
+  };
+}
+
+/** autocannon with one worker thread: the load generator runs beside the server's event loop, not on it. */
+export async function hammer(options: Omit<autocannon.Options, 'workers'>): Promise<autocannon.Result> {
+  return autocannon({ ...options, workers: 1 });
+}
+
+export function phaseOf<T extends string>(target: T, warmup: boolean, round: number, r: autocannon.Result, elu: number): Phase<T> {
+  const statusCodes: Record<string, number> = {};
+  for (const [code, stat] of Object.entries(r.statusCodeStats ?? {})) statusCodes[code] = stat.count ?? 0;
+  return {
+    target,
+    warmup,
+    round,
+    seconds: r.duration,
+    requestsPerSecond: r.requests.average,
+    requests: r.requests.total,
+    latencyMs: { p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max },
+    bytesPerSecond: r.throughput.average,
+    bytes: r.throughput.total,
+    statusCodes,
+    errors: r.errors,
+    timeouts: r.timeouts,
+    serverLoopUtilization: elu,
+  };
+}
+
+/** The measured phases of one target together: means of the per-phase figures, worst latencies. */
+export function summary<T extends string>(phases: Phase<T>[], target: T) {
+  const measured = phases.filter((p) => p.target === target && !p.warmup);
+  const mean = (f: (p: Phase<T>) => number) => measured.reduce((s, p) => s + f(p), 0) / measured.length;
+  const requests = measured.reduce((s, p) => s + p.requests, 0);
+  const bytes = measured.reduce((s, p) => s + p.bytes, 0);
+  return {
+    /** autocannon's "Req/Sec" average, averaged over the measured phases (all of the same duration). */
+    requestsPerSecond: mean((p) => p.requestsPerSecond),
+    requests,
+    p50Ms: Math.max(...measured.map((p) => p.latencyMs.p50)),
+    p99Ms: Math.max(...measured.map((p) => p.latencyMs.p99)),
+    bytesPerSecond: mean((p) => p.bytesPerSecond),
+    bytesPerResponse: requests > 0 ? Math.round(bytes / requests) : 0,
+    serverLoopUtilization: mean((p) => p.serverLoopUtilization),
+  };
+}
+
+export function machineInfo() {
+  return {
+    date: new Date().toISOString(),
+    node: process.version,
+    platform: `${os.type()} ${os.release()} ${os.arch()}`,
+    cpus: os.availableParallelism(),
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    memoryGb: Math.round(os.totalmem() / 1024 ** 3),
+    /** 1-minute load average before the run: other work on the machine skews both sides. */
+    loadAverage: Number(os.loadavg()[0]!.toFixed(2)),
+  };
+}
+
+export const num = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+export const mb = (bytes: number) => num(bytes / 1e6, 1);
