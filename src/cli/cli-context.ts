@@ -1,6 +1,8 @@
 /** What every command shares: global options, the database, and how results and errors are printed. */
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../config/config.ts';
+import { loadMasterKeyring, MasterKeyError, type MasterKeyring } from '../crypto/master-keyring.ts';
 import { DataDirLockedError } from '../db/data-dir-lock.ts';
 import { openDatabase, targetFromConfig, type Database } from '../db/database.ts';
 
@@ -35,6 +37,33 @@ export async function withDatabase<T>(command: Command, fn: (database: Database,
     return await fn(database, config);
   } finally {
     await database.close();
+  }
+}
+
+/** Where the embedded mode keeps its generated master key file, beside the data. */
+export function generatedKeyFile(config: Config): string {
+  return join(config.dataDir, 'keys', 'master.key');
+}
+
+/**
+ * The master keyring from BASTIDE_MASTER_KEY or BASTIDE_MASTER_KEY_FILE; in
+ * embedded mode, the key file beside the data. `generate` creates that file
+ * when it does not exist (first start of the demo); commands that only make
+ * sense with existing keys (keys rotate) pass false. Key problems are
+ * configuration errors (exit 2), in French.
+ */
+export function masterKeyringFor(config: Config, options: { generate: boolean }): { keyring: MasterKeyring; generatedFile?: string } {
+  const embedded = config.databaseUrl ? undefined : generatedKeyFile(config);
+  try {
+    const { keyring, generated } = loadMasterKeyring({
+      masterKey: config.masterKey,
+      masterKeyFile: config.masterKeyFile ?? (options.generate ? undefined : embedded),
+      generatedKeyFile: options.generate ? embedded : undefined,
+    });
+    return generated && embedded ? { keyring, generatedFile: embedded } : { keyring };
+  } catch (e) {
+    if (e instanceof MasterKeyError) throw new CliError(`erreur : ${e.message}`, 2);
+    throw e;
   }
 }
 

@@ -39,6 +39,15 @@ export class TenantKeys {
     return key;
   }
 
+  /**
+   * Every version of the tenant's data key, loaded once. Code that must open
+   * a value inside a transaction fetches the keys before it: on PGlite, with
+   * one connection, a key query inside another transaction would wait forever.
+   */
+  async all(tenantId: string): Promise<readonly DataKey[]> {
+    return this.#all(tenantId);
+  }
+
   /** Keyed hash of a normalised subject key (e-mail, phone): finds a person's records without decrypting. */
   async blindIndex(tenantId: string, field: 'email' | 'phone', normalised: string): Promise<string> {
     const first = (await this.#all(tenantId))[0]!;

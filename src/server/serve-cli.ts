@@ -3,11 +3,10 @@ import { readdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { CliError, configFor } from '../cli/cli-context.ts';
+import { CliError, configFor, masterKeyringFor } from '../cli/cli-context.ts';
 import { openDatabase, targetFromConfig } from '../db/database.ts';
 import { formatProblem } from '../register/problem.ts';
 import { readRegisterFile } from '../register/read-register-file.ts';
-import { loadMasterKeyring } from '../crypto/master-keyring.ts';
 import { loadRegister } from '../register/register-loader.ts';
 import { buildApp } from './app.ts';
 import { createAppContext } from './app-context.ts';
@@ -30,13 +29,9 @@ export function serveCommand(program: Command): void {
       const port = opts.port === undefined ? undefined : Number(opts.port);
       if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new CliError(`port invalide : ${opts.port}`);
       const config = configFor(command, { port });
-      const { keyring, generated } = loadMasterKeyring({
-        masterKey: config.masterKey,
-        masterKeyFile: config.masterKeyFile,
-        // Embedded demo only: a key file beside the data, so `npm start` needs no set-up.
-        generatedKeyFile: config.databaseUrl ? undefined : join(config.dataDir, 'keys', 'master.key'),
-      });
-      if (generated) process.stdout.write(`clé maîtresse créée dans ${join(config.dataDir, 'keys', 'master.key')} : sauvegardez-la à part\n`);
+      // Embedded demo only: a key file beside the data, so `npm start` needs no set-up.
+      const { keyring, generatedFile } = masterKeyringFor(config, { generate: true });
+      if (generatedFile) process.stdout.write(`clé maîtresse créée dans ${generatedFile} : sauvegardez-la à part\n`);
       const database = await openDatabase(targetFromConfig(config, 'bastide serve'));
       const files = [...(opts.demo ? await exampleRegisters() : []), ...(opts.register ?? [])];
       const loadedTenants: string[] = [];

@@ -1,0 +1,311 @@
+/**
+ * The OpenAPI 3.1 description of the JSON API, written by hand next to the
+ * routes it describes (notice, submissions, records, journal). Routes not
+ * built yet (rights requests, consent, audience hits) are left out rather
+ * than promised. A test checks that every route listed here answers.
+ */
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: object, description: string) => ({ description, content: { 'application/json': { schema } } });
+const error = (description: string) => json(ref('Error'), description);
+
+const tenant = { name: 'tenant', in: 'path', required: true, description: 'Identifiant de la collectivité (celui de son registre), par exemple `val-fleuri`.', schema: { type: 'string', pattern: '^[a-z0-9]+(-[a-z0-9]+)*$' } };
+const recordId = { name: 'id', in: 'path', required: true, description: 'Identifiant de la demande (uuid). Un identifiant mal formé donne 404.', schema: { type: 'string' } };
+
+const bearer = [{ bearer: [] }];
+const unauthorized = {
+  description: 'Jeton absent, mal formé, inconnu, expiré, révoqué, ou d’une autre collectivité. En-tête `WWW-Authenticate: Bearer`.',
+  headers: { 'WWW-Authenticate': { schema: { type: 'string' }, description: '`Bearer realm="…"`, avec `error="invalid_token"` pour un jeton refusé' } },
+  content: { 'application/json': { schema: ref('Error') } },
+};
+const hidden = error('Demande introuvable : elle n’existe pas, ou le compte n’a pas à la voir (autre service, autre collectivité). Jamais 403, pour ne pas révéler son existence.');
+
+export const openapiDocument = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Bastide : API des téléservices',
+    version: '1',
+    description:
+      'API JSON d’une plateforme Bastide. Le dépôt de demandes et la politique de données personnelles sont publics ; ' +
+      'la lecture des demandes est réservée aux agents des services concernés (jeton Bearer créé par `bastide token create`), ' +
+      'chaque lecture de données personnelles est inscrite au journal des accès. Messages d’erreur en français.',
+  },
+  servers: [{ url: '/' }],
+  tags: [
+    { name: 'public', description: 'Sans authentification' },
+    { name: 'agents', description: 'Comptes du back-office, jeton Bearer' },
+    { name: 'dpo', description: 'Délégué à la protection des données, jeton Bearer' },
+  ],
+  paths: {
+    '/api/v1/{tenant}/notice': {
+      get: {
+        tags: ['public'],
+        summary: 'La politique de données personnelles en JSON',
+        parameters: [tenant, { name: 'version', in: 'query', required: false, description: 'Une version antérieure.', schema: { type: 'integer', minimum: 1 } }],
+        responses: {
+          '200': json(ref('Notice'), 'La politique générée depuis le registre en vigueur (ou la version demandée).'),
+          '304': { description: 'Inchangée (If-None-Match).' },
+          '404': error('Collectivité ou version inconnue.'),
+        },
+      },
+    },
+    '/api/v1/{tenant}/forms/{formId}/submissions': {
+      post: {
+        tags: ['public'],
+        summary: 'Dépose une demande',
+        description:
+          'Les champs sont ceux du formulaire déclaré au registre ; tout champ non déclaré est refusé. Les fichiers sont des objets `{filename, contentBase64}`. ' +
+          'Les groupes répétables sont des listes d’objets. Limité par adresse IP (429).',
+        parameters: [
+          tenant,
+          { name: 'formId', in: 'path', required: true, schema: { type: 'string' } },
+          {
+            name: 'Idempotency-Key',
+            in: 'header',
+            required: false,
+            description: 'Une demande, un dépôt : la même clé envoyée deux fois donne 409 la seconde fois. 200 caractères au plus.',
+            schema: { type: 'string', maxLength: 200 },
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['data'],
+                additionalProperties: false,
+                properties: { data: { type: 'object', additionalProperties: { oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }, ref('FileUpload'), { type: 'array', items: { type: 'object' } }] } } },
+              },
+              example: { data: { nom: 'Martin', prenom: 'Claire', courriel: 'claire.martin@example.fr', objet: 'voirie', message: 'Bonjour…' } },
+            },
+          },
+        },
+        responses: {
+          '201': json(ref('SubmissionCreated'), 'Demande enregistrée ; accusé de réception envoyé par courriel si une adresse a été donnée.'),
+          '400': json(ref('FieldErrors'), 'Champs invalides ou non déclarés, tous à la fois, messages en français.'),
+          '404': error('Collectivité ou formulaire inconnu.'),
+          '409': error('Même Idempotency-Key déjà reçue.'),
+          '429': error('Trop de dépôts depuis cette adresse.'),
+        },
+      },
+    },
+    '/api/v1/{tenant}/records': {
+      get: {
+        tags: ['agents'],
+        summary: 'Les demandes des services de l’agent',
+        description: 'Seulement celles des services dont le compte est agent, du plus récent au plus ancien. Des métadonnées sans donnée personnelle : pas d’inscription au journal.',
+        security: bearer,
+        parameters: [
+          tenant,
+          { name: 'status', in: 'query', required: false, schema: ref('Status') },
+          { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 500, default: 100 } },
+          { name: 'offset', in: 'query', required: false, schema: { type: 'integer', minimum: 0, default: 0 } },
+        ],
+        responses: {
+          '200': json({ type: 'array', items: ref('RecordSummary') }, 'Les demandes visibles par le compte.'),
+          '400': error('Paramètre invalide.'),
+          '401': unauthorized,
+          '404': error('Collectivité inconnue.'),
+        },
+      },
+    },
+    '/api/v1/{tenant}/records/{id}': {
+      get: {
+        tags: ['agents'],
+        summary: 'Une demande avec ses données, déchiffrées',
+        description: 'Lecture inscrite au journal des accès (qui, quand, quelle demande, pour quelle finalité). Les valeurs sont renvoyées telles que saisies, comme données JSON.',
+        security: bearer,
+        parameters: [tenant, recordId],
+        responses: { '200': json(ref('RecordDetail'), 'La demande.'), '401': unauthorized, '404': hidden },
+      },
+      patch: {
+        tags: ['agents'],
+        summary: 'Change le statut d’une demande',
+        description: 'Passer à `done` ou `rejected` date la clôture (`closedAt`) ; revenir à `received` ou `in-progress` l’efface. La date de fin de conservation est recalculée selon le registre en vigueur.',
+        security: bearer,
+        parameters: [tenant, recordId],
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['status'], additionalProperties: false, properties: { status: ref('Status') } } } } },
+        responses: { '200': json(ref('StatusChange'), 'Le nouveau statut.'), '400': error('Statut invalide (message en français).'), '401': unauthorized, '404': hidden },
+      },
+    },
+    '/api/v1/{tenant}/records/{id}/files/{fileId}': {
+      get: {
+        tags: ['agents'],
+        summary: 'Télécharge un fichier joint à une demande',
+        description: 'Téléchargement inscrit au journal des accès (action `download`). Toujours en pièce jointe (`Content-Disposition: attachment`).',
+        security: bearer,
+        parameters: [tenant, recordId, { name: 'fileId', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: {
+          '200': { description: 'Le fichier, avec son type vérifié au dépôt.', content: { 'application/octet-stream': { schema: { type: 'string', contentEncoding: 'binary' } } } },
+          '401': unauthorized,
+          '404': error('Fichier introuvable ou non visible par le compte.'),
+        },
+      },
+    },
+    '/api/v1/{tenant}/records/{id}/journal': {
+      get: {
+        tags: ['dpo'],
+        summary: 'Qui a lu une demande',
+        description: 'Réservé au DPO, qui lit le journal mais pas la demande. Tout autre compte reçoit 404.',
+        security: bearer,
+        parameters: [tenant, recordId],
+        responses: { '200': json({ type: 'array', items: ref('JournalRow') }, 'Les lignes du journal pour cette demande, de la plus ancienne à la plus récente.'), '401': unauthorized, '404': error('Introuvable.') },
+      },
+    },
+    '/api/v1/{tenant}/journal': {
+      get: {
+        tags: ['dpo'],
+        summary: 'Le journal des accès, éventuellement pour un seul compte',
+        security: bearer,
+        parameters: [
+          tenant,
+          { name: 'agent', in: 'query', required: false, description: 'Identifiant (uuid) du compte lecteur.', schema: { type: 'string', format: 'uuid' } },
+          { name: 'after', in: 'query', required: false, description: 'Page suivante : lignes après ce numéro (1000 par page).', schema: { type: 'integer', minimum: 0 } },
+        ],
+        responses: { '200': json({ type: 'array', items: ref('JournalRow') }, 'Lignes du journal.'), '400': error('Paramètre invalide.'), '401': unauthorized, '404': error('Introuvable.') },
+      },
+    },
+  },
+  components: {
+    securitySchemes: {
+      bearer: { type: 'http', scheme: 'bearer', description: 'Jeton créé par `bastide token create --tenant T --email E [--ttl P1D]`, valable pour cette seule collectivité.' },
+    },
+    schemas: {
+      Error: { type: 'object', required: ['error', 'message'], properties: { error: { type: 'string', description: 'Identifiant stable' }, message: { type: 'string', description: 'Message en français' } } },
+      FieldErrors: {
+        type: 'object',
+        required: ['errors'],
+        properties: { errors: { type: 'array', items: { type: 'object', required: ['field', 'message'], properties: { field: { type: 'string', examples: ['enfants[1].dateNaissance'] }, message: { type: 'string' } } } } },
+      },
+      FileUpload: { type: 'object', required: ['contentBase64'], additionalProperties: false, properties: { filename: { type: 'string' }, contentBase64: { type: 'string', contentEncoding: 'base64' } } },
+      SubmissionCreated: {
+        type: 'object',
+        required: ['id', 'receipt'],
+        properties: {
+          id: { type: 'string', format: 'uuid' },
+          receipt: {
+            type: 'object',
+            required: ['trackingCode', 'trackingUrl', 'submittedAt', 'form', 'emailSent'],
+            properties: {
+              trackingCode: { type: 'string', examples: ['7KQ2-M9XD-3HTP'] },
+              trackingUrl: { type: 'string', format: 'uri' },
+              submittedAt: { type: 'string', format: 'date-time' },
+              form: { type: 'string', description: 'Titre du formulaire' },
+              emailSent: { type: 'boolean', description: 'Un accusé de réception part par courriel' },
+            },
+          },
+        },
+      },
+      Status: { type: 'string', enum: ['received', 'in-progress', 'done', 'rejected'] },
+      RecordSummary: {
+        type: 'object',
+        required: ['id', 'formId', 'processingId', 'serviceId', 'status', 'createdAt'],
+        properties: {
+          id: { type: 'string', format: 'uuid' },
+          formId: { type: 'string' },
+          processingId: { type: 'string' },
+          serviceId: { type: 'string' },
+          status: ref('Status'),
+          createdAt: { type: 'string', format: 'date-time' },
+        },
+      },
+      RecordDetail: {
+        allOf: [
+          ref('RecordSummary'),
+          {
+            type: 'object',
+            required: ['registerVersion', 'updatedAt', 'closedAt', 'expiresAt', 'data', 'files'],
+            properties: {
+              registerVersion: { type: 'integer' },
+              updatedAt: { type: 'string', format: 'date-time' },
+              closedAt: { type: ['string', 'null'], format: 'date-time' },
+              expiresAt: { type: ['string', 'null'], format: 'date-time', description: 'Fin de la durée de conservation ; null tant que son point de départ (clôture, événement) n’est pas connu' },
+              data: { type: 'object', description: 'Les valeurs par nom de champ (groupes : listes d’objets), champs chiffrés compris ; un fichier y figure comme `{upload, type, size}`.' },
+              files: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['id', 'field', 'filename', 'mediaType', 'size', 'url'],
+                  properties: { id: { type: 'string' }, field: { type: 'string' }, filename: { type: 'string' }, mediaType: { type: 'string' }, size: { type: 'integer' }, url: { type: 'string' } },
+                },
+              },
+            },
+          },
+        ],
+      },
+      StatusChange: {
+        type: 'object',
+        required: ['id', 'status', 'updatedAt', 'closedAt', 'expiresAt'],
+        properties: {
+          id: { type: 'string', format: 'uuid' },
+          status: ref('Status'),
+          updatedAt: { type: 'string', format: 'date-time' },
+          closedAt: { type: ['string', 'null'], format: 'date-time' },
+          expiresAt: { type: ['string', 'null'], format: 'date-time' },
+        },
+      },
+      JournalRow: {
+        type: 'object',
+        required: ['seq', 'at', 'actorId', 'actor', 'action', 'recordId', 'purpose'],
+        properties: {
+          seq: { type: 'integer' },
+          at: { type: 'string', format: 'date-time' },
+          actorId: { type: ['string', 'null'] },
+          actor: { type: 'string', description: 'Adresse électronique du compte lecteur' },
+          action: { type: 'string', enum: ['read', 'download', 'export', 'list'] },
+          recordId: { type: ['string', 'null'] },
+          purpose: { type: 'string' },
+        },
+      },
+      Notice: {
+        type: 'object',
+        required: ['tenant', 'version', 'publishedAt', 'controller', 'dpo', 'processings', 'cookies', 'embeds'],
+        properties: {
+          tenant: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, kind: { type: 'string' }, website: { type: 'string' } } },
+          version: { type: 'integer' },
+          publishedAt: { type: 'string', format: 'date-time' },
+          hash: { type: 'string' },
+          controller: ref('Contact'),
+          dpo: ref('Contact'),
+          howToExercise: { type: 'object' },
+          processings: {
+            type: 'array',
+            items: {
+              type: 'object',
+              description: 'Un traitement et chaque élément de la liste de transparence (articles 13 et 14 du RGPD).',
+              properties: {
+                id: { type: 'string' },
+                title: { type: 'string' },
+                controller: { type: 'string' },
+                purposes: { type: 'array', items: { type: 'string' } },
+                legalBasis: { type: 'object' },
+                specialCategoryCondition: { type: ['string', 'null'] },
+                data: { type: 'object' },
+                source: { type: 'string' },
+                subjects: { type: 'array', items: { type: 'string' } },
+                recipients: { type: 'object' },
+                retention: { type: 'object' },
+                security: { type: 'array', items: { type: 'string' } },
+                transfersOutsideEU: { type: 'object' },
+                automatedDecision: { type: 'object' },
+                rights: { type: 'array', items: { type: 'object' } },
+                forms: { type: 'array', items: { type: 'object' } },
+              },
+            },
+          },
+          collections: { type: 'array', items: { type: 'object' } },
+          cookies: { type: 'array', items: { type: 'object' } },
+          embeds: { type: 'array', items: { type: 'object' } },
+          hosting: { type: 'array', items: { type: 'object' } },
+          providers: { type: 'array', items: { type: 'object' } },
+        },
+      },
+      Contact: {
+        type: 'object',
+        required: ['name', 'email'],
+        properties: { name: { type: 'string' }, representative: { type: 'string' }, email: { type: 'string' }, postal: { type: 'string' }, phone: { type: 'string' }, url: { type: 'string' } },
+      },
+    },
+  },
+} as const;
