@@ -20,6 +20,8 @@ export class TenantKeys {
   readonly #db: Kysely<Tables>;
   readonly #master: MasterKeyring;
   readonly #cache = new Map<string, Promise<DataKey[]>>();
+  /** Derived once per tenant: it is on every submission's path. */
+  readonly #indexKeys = new Map<string, Buffer>();
 
   constructor(db: Kysely<Tables>, master: MasterKeyring) {
     this.#db = db;
@@ -50,8 +52,12 @@ export class TenantKeys {
 
   /** Keyed hash of a normalised subject key (e-mail, phone): finds a person's records without decrypting. */
   async blindIndex(tenantId: string, field: 'email' | 'phone', normalised: string): Promise<string> {
-    const first = (await this.#all(tenantId))[0]!;
-    const indexKey = Buffer.from(hkdfSync('sha256', first.key, Buffer.alloc(0), 'bastide blind index', 32));
+    let indexKey = this.#indexKeys.get(tenantId);
+    if (!indexKey) {
+      const first = (await this.#all(tenantId))[0]!;
+      indexKey = Buffer.from(hkdfSync('sha256', first.key, Buffer.alloc(0), 'bastide blind index', 32));
+      this.#indexKeys.set(tenantId, indexKey);
+    }
     return createHmac('sha256', indexKey).update(`${field}:${normalised}`).digest('base64url');
   }
 

@@ -4,10 +4,11 @@ import type { MasterKeyring } from '../crypto/master-keyring.ts';
 import { TenantKeys } from '../crypto/tenant-keys.ts';
 import type { Database } from '../db/database.ts';
 import { MailQueue, type WarnLogger } from '../mail/mail-queue.ts';
-import { createMailer, type Mailer } from '../mail/mailer.ts';
+import type { Mailer } from '../mail/mailer.ts';
+import { createWorkerMailer } from '../mail/worker-mailer.ts';
 import { RegisterDirectory } from '../register/register-directory.ts';
 
-export type AppConfig = Pick<Config, 'publicUrl' | 'submissionsPerMinute'>;
+export type AppConfig = Pick<Config, 'publicUrl' | 'submissionsPerMinute'> & Partial<Pick<Config, 'trackingLookupsPerMinute'>>;
 
 export interface AppContext {
   database: Database;
@@ -30,7 +31,7 @@ export interface AppContextOptions {
 }
 
 export function createAppContext(options: AppContextOptions): AppContext {
-  const mailer: Mailer = createMailer({ smtpUrl: options.config.smtpUrl, outboxDir: options.outboxDir, from: options.config.mailFrom });
+  const mailer: Mailer = createWorkerMailer({ smtpUrl: options.config.smtpUrl, outboxDir: options.outboxDir, from: options.config.mailFrom });
   const mail = new MailQueue(mailer, { logger: options.logger, ...(options.mailRetryDelaysMs ? { retryDelaysMs: options.mailRetryDelaysMs } : {}) });
   return {
     database: options.database,
