@@ -119,16 +119,27 @@ describe('the embedded data folder', () => {
   let server: ReturnType<typeof spawn> | undefined;
   after(() => server?.kill('SIGTERM'));
 
-  it('refuses a second process with a message naming the one that holds it', async () => {
-    server = spawn(process.execPath, [BIN, '--data-dir', dataDir, 'serve', '--port', '0'], { env: env() });
+  let out = '';
+
+  it('starts the demo and prints demo agents whose tokens work on the API', async () => {
+    server = spawn(process.execPath, [BIN, '--data-dir', dataDir, 'serve', '--demo', '--port', '0'], { env: env() });
     await new Promise<void>((resolve, reject) => {
-      let out = '';
       server!.stdout!.on('data', (chunk: Buffer) => {
         out += chunk.toString();
-        if (out.includes('Bastide écoute')) resolve();
+        if (out.includes('par exemple : curl')) resolve();
       });
       server!.on('exit', (code) => reject(new Error(`serve exited with ${code}`)));
     });
+    const url = /Bastide écoute sur (http:\/\/localhost:\d+)/.exec(out)![1]!;
+    const token = /val-fleuri +agent\.accueil@val-fleuri\.example +accueil +(bst_\S+)/.exec(out)?.[1];
+    assert.ok(token, out);
+    const records = await fetch(`${url}/api/v1/val-fleuri/records`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(records.status, 200);
+    assert.ok(Array.isArray(await records.json()));
+    assert.equal((await fetch(`${url}/val-fleuri/donnees-personnelles`)).status, 200);
+  });
+
+  it('refuses a second process with a message naming the one that holds it', async () => {
     const second = bastide(['--data-dir', dataDir, 'register', 'load', join(FIXTURES, 'valid-minimal.yaml')]);
     assert.equal(second.code, 3);
     assert.match(second.stderr, new RegExp(`déjà ouvert par le processus ${server.pid} \\(« bastide serve »`));

@@ -8,6 +8,8 @@ import { openDatabase, targetFromConfig } from '../db/database.ts';
 import { formatProblem } from '../register/problem.ts';
 import { readRegisterFile } from '../register/read-register-file.ts';
 import { loadRegister } from '../register/register-loader.ts';
+import { ensureDemoAgents } from '../accounts/demo-agents.ts';
+import { loadVersion } from '../register/register-repository.ts';
 import { buildApp } from './app.ts';
 import { createAppContext } from './app-context.ts';
 import { loggerOptions } from './log-redaction.ts';
@@ -35,6 +37,7 @@ export function serveCommand(program: Command): void {
       const database = await openDatabase(targetFromConfig(config, 'bastide serve'));
       const files = [...(opts.demo ? await exampleRegisters() : []), ...(opts.register ?? [])];
       const loadedTenants: string[] = [];
+      const demoAgents: string[] = [];
       for (const file of files) {
         const read = await readRegisterFile(file);
         const result = 'problem' in read ? { ok: false as const, problems: [read.problem] } : await loadRegister(database.db, read.bytes, `serve:${file}`);
@@ -44,6 +47,11 @@ export function serveCommand(program: Command): void {
         }
         loadedTenants.push(result.tenantId);
         process.stdout.write(`registre ${result.tenantId} : version ${result.version}${result.created ? ' (nouvelle)' : ''}\n`);
+        if (opts.demo) {
+          const loaded = await loadVersion(database.db, result.tenantId, result.version);
+          for (const a of await ensureDemoAgents(database.db, loaded!))
+            demoAgents.push(`  ${result.tenantId}  ${a.email.padEnd(42)} ${(a.role === 'dpo' ? 'DPO' : a.services.join(',')).padEnd(14)} ${a.token}`);
+        }
       }
       const logger = loggerOptions(config.logLevel);
       const app = await buildApp(
@@ -64,5 +72,9 @@ export function serveCommand(program: Command): void {
       const actualPort = typeof address === 'object' && address ? address.port : config.port;
       process.stdout.write(`Bastide écoute sur http://${shown}:${actualPort} (${database.kind === 'pglite' ? `base embarquée ${config.dataDir}` : 'PostgreSQL'})\n`);
       for (const t of loadedTenants) process.stdout.write(`  http://${shown}:${actualPort}/${t}/donnees-personnelles\n`);
+      if (demoAgents.length > 0) {
+        process.stdout.write(`\nAgents de démonstration (jeton d'API valable 24 h, en-tête « Authorization: Bearer … ») :\n${demoAgents.join('\n')}\n`);
+        process.stdout.write(`  par exemple : curl -H "Authorization: Bearer <jeton>" http://${shown}:${actualPort}/api/v1/val-fleuri/records\n`);
+      }
     });
 }
