@@ -13,7 +13,7 @@ import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { TestServer } from '../src/server/testing.ts';
-import { PAGES, startE2EServer } from './pages.ts';
+import { actionPages, PAGES, startE2EServer, type FetchedPage } from './pages.ts';
 
 const require = createRequire(import.meta.url);
 /** vnu-jar's main export is the path of the jar (a String object). */
@@ -41,6 +41,8 @@ interface Fetched {
 let server: TestServer;
 let folder: string;
 const fetched = new Map<string, Fetched>();
+/** Pages reached by posting a form or looking up a code, with the file each was written to. */
+let acted: Array<FetchedPage & { file: string }> = [];
 /** vnu messages by the base name of the file they are about. */
 const messages = new Map<string, VnuMessage[]>();
 let stylesheetFile = '';
@@ -83,6 +85,12 @@ before(async () => {
     files.push(file);
     fetched.set(p.path, { status: response.status, contentType: response.headers.get('content-type') ?? '', file: basename(file) });
     stylesheetPath ||= /<link rel="stylesheet" href="([^"]+)"/.exec(body)?.[1] ?? '';
+  }
+  acted = (await actionPages(server)).map((p, i) => ({ ...p, file: `action-${String(i).padStart(2, '0')}.html` }));
+  for (const p of acted) {
+    const file = join(folder, p.file);
+    await writeFile(file, p.body);
+    files.push(file);
   }
   if (stylesheetPath) {
     const css = await fetch(server.url + stylesheetPath);
@@ -138,6 +146,14 @@ describe('HTML validity with the W3C Nu Html Checker', () => {
     });
   }
 
+  it('finds no error in the pages reached by acting (errors, confirmation, drafts, tracking)', (t) => {
+    assert.ok(acted.length > 10, `${acted.length} pages`);
+    assert.deepEqual(acted.filter((p) => p.status >= 500).map((p) => p.label), []);
+    for (const p of acted) for (const m of (messages.get(p.file) ?? []).filter((m) => m.type === 'info')) t.diagnostic(`${p.label}: ${describeMessage(m)}`);
+    const errors = acted.flatMap((p) => (messages.get(p.file) ?? []).filter((m) => m.type !== 'info' && !isCheckerGap(m)).map((m) => `${p.label}: ${describeMessage(m)}`));
+    assert.deepEqual(errors, []);
+  });
+
   it('finds no error in the stylesheet', (t) => {
     assert.notEqual(stylesheetFile, '', 'the pages link a stylesheet');
     assertValid(basename(stylesheetFile), (m) => t.diagnostic(m));
@@ -149,7 +165,7 @@ describe('HTML validity with the W3C Nu Html Checker', () => {
   });
 
   it('reports no message about a file it was not given, nor a failure to read one', () => {
-    const stray = [...messages].filter(([file]) => ![...fetched.values()].some((f) => f.file === file) && file !== basename(stylesheetFile));
+    const stray = [...messages].filter(([file]) => ![...fetched.values(), ...acted].some((f) => f.file === file) && file !== basename(stylesheetFile));
     assert.deepEqual(
       stray.flatMap(([file, ms]) => ms.map((m) => `${file || '(no file)'}: ${m.type} ${m.message}`)),
       [],

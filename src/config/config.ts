@@ -22,6 +22,8 @@ const Env = z.object({
   BASTIDE_MAIL_FROM: z.string().min(3).default('Bastide <ne-pas-repondre@localhost>'),
   /** Submissions accepted per minute from one address (forms and API). */
   BASTIDE_SUBMISSIONS_PER_MINUTE: z.coerce.number().int().positive().default(30),
+  /** Tracking-code look-ups per minute from one address (page and API): codes cannot be guessed by trying. */
+  BASTIDE_TRACKING_PER_MINUTE: z.coerce.number().int().positive().default(20),
 });
 
 export interface Config {
@@ -37,6 +39,7 @@ export interface Config {
   smtpUrl: string | undefined;
   mailFrom: string;
   submissionsPerMinute: number;
+  trackingLookupsPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -69,5 +72,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     smtpUrl: e.SMTP_URL,
     mailFrom: e.BASTIDE_MAIL_FROM,
     submissionsPerMinute: e.BASTIDE_SUBMISSIONS_PER_MINUTE,
+    trackingLookupsPerMinute: e.BASTIDE_TRACKING_PER_MINUTE,
   };
 }

@@ -7,6 +7,7 @@ export const ERRORS = {
   'page-not-found': { status: 404, title: 'Page introuvable', message: 'La page demandée n’existe pas.', report: false },
   'version-not-found': { status: 404, title: 'Version introuvable', message: 'Cette version de la politique de données personnelles n’existe pas.', report: false },
   'form-not-found': { status: 404, title: 'Démarche introuvable', message: 'Cette démarche n’existe pas pour cette collectivité.', report: false },
+  'draft-not-found': { status: 404, title: 'Brouillon introuvable', message: 'Ce lien de brouillon n’existe pas ou a expiré : un brouillon est supprimé automatiquement au terme de sa durée de conservation.', report: false },
   'record-not-found': { status: 404, title: 'Demande introuvable', message: 'Cette demande n’existe pas.', report: false },
   'file-not-found': { status: 404, title: 'Fichier introuvable', message: 'Ce fichier n’existe pas.', report: false },
   unauthenticated: { status: 401, title: 'Authentification requise', message: 'Un jeton d’accès valide est requis (en-tête Authorization: Bearer …).', report: false },

@@ -2,7 +2,9 @@
  * The HTTP server: security headers, error pages, and the routes of each
  * capability. It wires modules together and holds no logic of its own.
  */
+import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { sql } from 'kysely';
@@ -18,6 +20,8 @@ import { publicPagesRoutes } from '../web/public-pages-routes.ts';
 import { assetRoutes } from '../web/asset-routes.ts';
 import { errorPage } from '../web/error-page.ts';
 import { requireTenant, pageContext } from '../web/tenant.ts';
+import { JOBS } from '../jobs/jobs.ts';
+import { startScheduler } from '../jobs/scheduler.ts';
 import type { AppContext } from './app-context.ts';
 import { LOG_REDACTIONS } from './log-redaction.ts';
 
@@ -93,7 +97,16 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     return reply.type('text/html; charset=utf-8').send(errorPage(context, error.title, error.message));
   });
 
-  app.addHook('onClose', async () => ctx.close());
+  // Citizen forms: the CSRF session cookie, and multipart bodies (limits are set per form when read).
+  await app.register(cookie);
+  // A file over its limit is reported for its field (form-body.ts), never as a bare 413.
+  await app.register(multipart, { throwFileSizeLimit: false });
+
+  const scheduler = startScheduler(JOBS, { db: ctx.database.db }, app.log);
+  app.addHook('onClose', async () => {
+    await scheduler.stop();
+    await ctx.close();
+  });
 
   app.get('/healthz', async (_request, reply) => {
     await sql`select 1`.execute(ctx.database.db);

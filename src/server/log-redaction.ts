@@ -19,10 +19,16 @@ export function loggerOptions(level: string) {
     level,
     redact: { paths: LOG_REDACTIONS, censor: '[masqué]' },
     serializers: {
-      // Query strings may carry codes or e-mail addresses: log the path only.
+      // Query strings may carry codes or e-mail addresses: log the path only,
+      // without the secrets some paths hold (draft links, tracking codes).
       req(req: { method: string; url: string; id: string }) {
-        return { id: req.id, method: req.method, path: req.url.split('?')[0] };
+        return { id: req.id, method: req.method, path: redactPath(req.url.split('?')[0] ?? '') };
       },
     },
   };
+}
+
+/** `/t/demarches/f/brouillon/SECRET` and `/api/v1/t/tracking/CODE` lose their last segment. */
+export function redactPath(path: string): string {
+  return path.replace(/(\/brouillon\/|\/tracking\/)[^/]+/, '$1[masqué]');
 }

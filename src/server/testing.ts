@@ -43,6 +43,7 @@ export interface TestServerOptions {
   registers?: URL[];
   smtpUrl?: string;
   submissionsPerMinute?: number;
+  trackingLookupsPerMinute?: number;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -51,7 +52,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const ctx = createAppContext({
     database,
     keyring: testKeyring(),
-    config: { publicUrl: undefined, submissionsPerMinute: options.submissionsPerMinute ?? 1000, smtpUrl: options.smtpUrl, mailFrom: 'Bastide <test@localhost>' },
+    config: { publicUrl: undefined, submissionsPerMinute: options.submissionsPerMinute ?? 1000, trackingLookupsPerMinute: options.trackingLookupsPerMinute ?? 1000, smtpUrl: options.smtpUrl, mailFrom: 'Bastide <test@localhost>' },
     outboxDir,
     logger: { warn: () => {} },
     // A zero TTL: a register loaded by a test is in force for the very next request.

@@ -29,10 +29,12 @@ ${tenants.length === 0 ? html`<p>Aucune collectivité n’est encore chargée su
     const path = `/${loaded.tenantId}/demarches`;
     const body = html`<h1>Démarches en ligne</h1>
 <p>Chaque démarche dit, avant que vous ne la remplissiez, à quoi servent vos données, qui les traite et combien de temps elles sont conservées.</p>
-<ul>${forms.map(
+<ul class="procedures">${forms.map(
       ({ form, processing }) =>
-        html`<li><strong>${form.title}</strong> – ${processing.purposes[0]}. <a href="/${loaded.tenantId}/donnees-personnelles#traitement-${processing.id}">Données collectées<span class="visually-hidden"> pour « ${form.title} »</span></a></li>`,
-    )}</ul>`;
+        html`<li><a href="/${loaded.tenantId}/demarches/${form.id}"><strong>${form.title}</strong></a> – ${processing.purposes[0]}. <a href="/${loaded.tenantId}/donnees-personnelles#traitement-${processing.id}">Données collectées<span class="visually-hidden"> pour « ${form.title} »</span></a></li>`,
+    )}</ul>
+<h2>Suivre une demande</h2>
+<p>Vous avez déjà fait une démarche ? <a href="/${loaded.tenantId}/suivi">Suivez-la avec son numéro de suivi</a>, sans compte.</p>`;
     return sendPage(reply, page(pageContext(loaded), { title: 'Démarches en ligne', path }, body).toString());
   });
 

@@ -1,0 +1,14 @@
+/** A background job, declared as data: what it is called, how often it runs, what it does. */
+import type { Kysely } from 'kysely';
+import type { Tables } from '../db/tables.ts';
+
+export interface JobDeps {
+  db: Kysely<Tables>;
+}
+
+export interface Job {
+  name: string;
+  everyMs: number;
+  /** Does the work as of `now`; returns a short summary for the log (nothing personal). */
+  run(deps: JobDeps, now: Date): Promise<Record<string, unknown>>;
+}

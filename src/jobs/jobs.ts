@@ -1,0 +1,5 @@
+/** Every background job of the server. */
+import type { Job } from './job.ts';
+import { purgeDraftsJob } from './purge-drafts-job.ts';
+
+export const JOBS: readonly Job[] = [purgeDraftsJob];
