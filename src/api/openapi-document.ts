@@ -49,6 +49,31 @@ export const openapiDocument = {
         },
       },
     },
+    '/api/v1/{tenant}/tracking/{code}': {
+      get: {
+        tags: ['public'],
+        summary: 'Suit une demande avec son numéro de suivi, sans compte',
+        description: 'Ne renvoie aucune donnée personnelle : le titre de la démarche, le statut et deux dates. Limité par adresse IP (429).',
+        parameters: [tenant, { name: 'code', in: 'path', required: true, description: 'Le numéro de suivi, par exemple K7QM-3XTP-9WZD (casse et tirets indifférents).', schema: { type: 'string' } }],
+        responses: {
+          '200': json(
+            {
+              type: 'object',
+              required: ['form', 'status', 'submittedAt', 'updatedAt'],
+              properties: {
+                form: { type: 'string', description: 'Titre de la démarche' },
+                status: { type: 'string', enum: ['received', 'in-progress', 'done', 'rejected'] },
+                submittedAt: { type: 'string', format: 'date-time' },
+                updatedAt: { type: 'string', format: 'date-time' },
+              },
+            },
+            'Le statut de la demande.',
+          ),
+          '404': error('Numéro de suivi inconnu, ou collectivité inconnue.'),
+          '429': error('Trop de requêtes.'),
+        },
+      },
+    },
     '/api/v1/{tenant}/forms/{formId}/submissions': {
       post: {
         tags: ['public'],

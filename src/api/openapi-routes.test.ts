@@ -32,6 +32,7 @@ describe('the OpenAPI document', () => {
       '/api/v1/{tenant}/records/{id}',
       '/api/v1/{tenant}/records/{id}/files/{fileId}',
       '/api/v1/{tenant}/records/{id}/journal',
+      '/api/v1/{tenant}/tracking/{code}',
     ]);
   });
 
@@ -43,7 +44,7 @@ describe('the OpenAPI document', () => {
   it('describes only routes that exist: each answers with one of its documented statuses', async () => {
     for (const [path, operations] of Object.entries(openapiDocument.paths))
       for (const [method, operation] of Object.entries(operations as Record<string, { responses: Record<string, unknown> }>)) {
-        const url = path.replace('{tenant}', 'val-fleuri').replace('{formId}', 'contact-mairie').replace(/\{(id|fileId)\}/g, () => randomUUID());
+        const url = path.replace('{tenant}', 'val-fleuri').replace('{formId}', 'contact-mairie').replace(/\{(id|fileId)\}/g, () => randomUUID()).replace('{code}', 'K7QM-3XTP-9WZD');
         const r = await fetch(`${server.url}${url}`, {
           method: method.toUpperCase(),
           ...(method === 'get' ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ data: {} }) }),

@@ -142,7 +142,7 @@ describe('the embedded data folder', () => {
   it('refuses a second process with a message naming the one that holds it', async () => {
     const second = bastide(['--data-dir', dataDir, 'register', 'load', join(FIXTURES, 'valid-minimal.yaml')]);
     assert.equal(second.code, 3);
-    assert.match(second.stderr, new RegExp(`déjà ouvert par le processus ${server.pid} \\(« bastide serve »`));
+    assert.match(second.stderr, new RegExp(`déjà ouvert par le processus ${server!.pid} \\(« bastide serve »`));
     assert.doesNotMatch(second.stderr, /\n\s+at /);
   });
 
