@@ -131,6 +131,18 @@ describeEachDatabase('storing a submission', (database) => {
     assert.equal(await count(database(), 'records', loaded.tenantId), 1);
   });
 
+  it('inserts in one statement under the public role: a record for another tenant is refused by row-level security', async () => {
+    const { loaded } = await setUp(database());
+    const other = uniqueTenantId('other');
+    const record = { tenant_id: other, id: '00000000-0000-4000-8000-000000000001', processing_id: 'p', form_id: 'f', service_id: 's', register_version: 1, status: 'received', data: {}, tracking_hash: 'x', created_at: new Date(), updated_at: new Date(), frozen: false };
+    await assert.rejects(
+      sql`select bastide_public_submit(${loaded.tenantId}, ${JSON.stringify(record)}::jsonb, '[]'::jsonb, null::jsonb)`.execute(database().db),
+      /row-level security/,
+    );
+    const role = await sql<{ u: string }>`select current_user as u`.execute(database().db);
+    assert.notEqual(role.rows[0]!.u, 'bastide_public', 'the role ends with the statement');
+  });
+
   it('answers unknown-form for a form of no processing', async () => {
     const { loaded, keys } = await setUp(database());
     assert.deepEqual(await submitForm({ db: database().db, keys }, loaded, 'inexistant', {}), { ok: false, reason: 'unknown-form' });

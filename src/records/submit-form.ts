@@ -6,7 +6,7 @@
  * it is stored or nothing is.
  */
 import { randomUUID } from 'node:crypto';
-import type { Kysely, QueryCreator } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { seal, sealJson } from '../crypto/aead.ts';
 import type { TenantKeys } from '../crypto/tenant-keys.ts';
 import { withPrincipal } from '../db/principal.ts';
@@ -86,16 +86,9 @@ export async function submitForm(deps: SubmitDeps, loaded: LoadedRegister, formI
     : undefined;
   const logDuration = securityLog ? parseDuration(securityLog.retention.duration) : undefined;
 
-  try {
-    await withPrincipal(deps.db, { kind: 'public', tenantId }, async (trx) => {
-      // One statement, one round trip, for the record, its blind indexes and the security-log row:
-      // data-modifying CTEs, each row checked by row-level security as before; the foreign key of
-      // the blind indexes is checked at the end of the statement, once the record is in. (The casts:
-      // the CTEs add no table that the statement reads.)
-      let writes: QueryCreator<Tables> = trx;
-      if (subjects.length > 0) writes = writes.with('subject_rows', (db) => db.insertInto('record_subjects').values(subjects)) as unknown as QueryCreator<Tables>;
-      if (securityLog && logDuration?.ok && meta.ip) {
-        const logRow = {
+  const logRow =
+    securityLog && logDuration?.ok && meta.ip
+      ? {
           tenant_id: tenantId,
           id: randomUUID(),
           at: createdAt,
@@ -103,44 +96,54 @@ export async function submitForm(deps: SubmitDeps, loaded: LoadedRegister, formI
           ip: meta.ip,
           processing_id: securityLog.id,
           expires_at: addDuration(createdAt, logDuration.duration),
-        };
-        writes = writes.with('security_log_row', (db) => db.insertInto('security_log').values(logRow)) as unknown as QueryCreator<Tables>;
-      }
-      await writes
-        .insertInto('records')
-        .values({
-          tenant_id: tenantId,
-          id: recordId,
-          processing_id: processing.id,
-          form_id: form.id,
-          service_id: processing.service!,
-          register_version: loaded.version,
-          data: JSON.stringify(plain),
-          sealed: sealed ? sealJson(key.key, sealed, recordAad(tenantId, recordId)) : null,
-          key_version: sealed ? key.version : null,
-          tracking_hash: trackingHash(tenantId, trackingCode),
-          submission_key: meta.submissionKey ?? null,
-          created_at: createdAt,
-          updated_at: createdAt,
-          expires_at: computeExpiry(processing, { createdAt, closedAt: null, values }),
-        })
-        .execute();
-      for (const u of uploads)
-        await trx
-          .insertInto('uploads')
-          .values({
-            tenant_id: tenantId,
-            id: u.id,
-            record_id: recordId,
-            field: u.field,
-            media_type: u.file.mediaType ?? 'application/octet-stream',
-            size: u.file.bytes.length,
-            sealed_name: seal(key.key, Buffer.from(u.file.filename, 'utf8'), `${uploadAad(tenantId, u.id)}:name`).toString('base64'),
-            sealed: seal(key.key, u.file.bytes, uploadAad(tenantId, u.id)),
-            key_version: key.version,
-          })
-          .execute();
-    });
+        }
+      : undefined;
+  const record = {
+    tenant_id: tenantId,
+    id: recordId,
+    processing_id: processing.id,
+    form_id: form.id,
+    service_id: processing.service!,
+    register_version: loaded.version,
+    status: 'received' as const,
+    sealed: sealed ? sealJson(key.key, sealed, recordAad(tenantId, recordId)) : null,
+    key_version: sealed ? key.version : null,
+    tracking_hash: trackingHash(tenantId, trackingCode),
+    submission_key: meta.submissionKey ?? null,
+    created_at: createdAt,
+    updated_at: createdAt,
+    closed_at: null,
+    expires_at: computeExpiry(processing, { createdAt, closedAt: null, values }),
+    frozen: false,
+  };
+
+  try {
+    if (uploads.length === 0) {
+      // The common case in one round trip (see the migration of bastide_public_submit).
+      await sql`select bastide_public_submit(${tenantId}, ${JSON.stringify({ ...record, data: plain })}::jsonb, ${JSON.stringify(subjects)}::jsonb, ${
+        logRow ? JSON.stringify(logRow) : null
+      }::jsonb)`.execute(deps.db);
+    } else
+      await withPrincipal(deps.db, { kind: 'public', tenantId }, async (trx) => {
+        await trx.insertInto('records').values({ ...record, data: JSON.stringify(plain) }).execute();
+        if (subjects.length > 0) await trx.insertInto('record_subjects').values(subjects).execute();
+        if (logRow) await trx.insertInto('security_log').values(logRow).execute();
+        for (const u of uploads)
+          await trx
+            .insertInto('uploads')
+            .values({
+              tenant_id: tenantId,
+              id: u.id,
+              record_id: recordId,
+              field: u.field,
+              media_type: u.file.mediaType ?? 'application/octet-stream',
+              size: u.file.bytes.length,
+              sealed_name: seal(key.key, Buffer.from(u.file.filename, 'utf8'), `${uploadAad(tenantId, u.id)}:name`).toString('base64'),
+              sealed: seal(key.key, u.file.bytes, uploadAad(tenantId, u.id)),
+              key_version: key.version,
+            })
+            .execute();
+      });
   } catch (e) {
     if ((e as { code?: string }).code === '23505' && meta.submissionKey && /submission_key/.test(String((e as Error).message) + String((e as { constraint?: string }).constraint)))
       return { ok: false, reason: 'duplicate' };
