@@ -5,6 +5,7 @@
  */
 import autocannon from 'autocannon';
 import os from 'node:os';
+import { parseArgs } from 'node:util';
 
 export interface Phase<T extends string = string> {
   target: T;
@@ -105,3 +106,60 @@ export function machineInfo() {
 
 export const num = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 export const mb = (bytes: number) => num(bytes / 1e6, 1);
+
+/** The options every benchmark takes, and the parsing and checking they share. */
+export interface CommonOptions {
+  json: boolean;
+  duration: number;
+  warmup: number;
+  rounds: number;
+  connections: number;
+}
+
+type ExtraOptions = Record<string, { type: 'string' | 'boolean'; default: string | boolean }>;
+
+/**
+ * Parses argv: the common options plus `extra`; `--help` prints `usage`,
+ * and a bad value exits 2 with the usage. `int` checks a whole number in range.
+ */
+export function benchArgs(usage: string, extra: ExtraOptions) {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        json: { type: 'boolean', default: false },
+        duration: { type: 'string', default: '10' },
+        warmup: { type: 'string', default: '3' },
+        rounds: { type: 'string', default: '2' },
+        connections: { type: 'string', default: '50' },
+        help: { type: 'boolean', short: 'h', default: false },
+        ...extra,
+      },
+      strict: true,
+    }));
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n${usage}\n`);
+    process.exit(2);
+  }
+  if (values['help']) {
+    process.stdout.write(`${usage}\n`);
+    process.exit(0);
+  }
+  const int = (name: string, min: number, max: number): number => {
+    const text = String(values[name]);
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      process.stderr.write(`--${name}: an integer from ${min} to ${max}, not « ${text} »\n${usage}\n`);
+      process.exit(2);
+    }
+    return n;
+  };
+  const common: CommonOptions = {
+    json: values['json'] === true,
+    duration: int('duration', 1, 600),
+    warmup: int('warmup', 0, 600),
+    rounds: int('rounds', 1, 20),
+    connections: int('connections', 1, 1000),
+  };
+  return { values, int, common };
+}

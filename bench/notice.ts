@@ -30,7 +30,6 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import { openDatabase, type DatabaseTarget } from '../src/db/database.ts';
 import { renderedNotice } from '../src/notice/notice-cache.ts';
 import { formatProblem } from '../src/register/problem.ts';
@@ -38,7 +37,7 @@ import { createAppContext } from '../src/server/app-context.ts';
 import { testKeyring } from '../src/server/testing.ts';
 import { loadRegister } from '../src/register/register-loader.ts';
 import { buildApp } from '../src/server/app.ts';
-import { hammer, machineInfo, mb, num, phaseOf, progress, summary, type Phase as HarnessPhase } from './harness.ts';
+import { benchArgs, hammer, machineInfo, mb, num, phaseOf, progress, summary, type Phase as HarnessPhase } from './harness.ts';
 import { DEFAULT_PROCESSINGS, largeRegisterYaml } from './large-register.ts';
 
 const GOAL = 0.8;
@@ -58,46 +57,11 @@ interface Options {
 function options(): Options {
   const usage =
     'usage: node --import tsx bench/notice.ts [--json] [--duration s] [--warmup s] [--rounds n] [--connections n] [--processings n] [--serve]';
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        json: { type: 'boolean', default: false },
-        duration: { type: 'string', default: '10' },
-        warmup: { type: 'string', default: '3' },
-        rounds: { type: 'string', default: '2' },
-        connections: { type: 'string', default: '50' },
-        processings: { type: 'string', default: String(DEFAULT_PROCESSINGS) },
-        serve: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-    }));
-  } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n${usage}\n`);
-    process.exit(2);
-  }
-  if (values.help) {
-    process.stdout.write(`${usage}\n`);
-    process.exit(0);
-  }
-  const int = (name: string, text: string, min: number, max: number) => {
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      process.stderr.write(`--${name}: an integer from ${min} to ${max}, not « ${text} »\n${usage}\n`);
-      process.exit(2);
-    }
-    return n;
-  };
-  return {
-    json: values.json,
-    duration: int('duration', values.duration, 1, 600),
-    warmup: int('warmup', values.warmup, 0, 600),
-    rounds: int('rounds', values.rounds, 1, 20),
-    connections: int('connections', values.connections, 1, 1000),
-    processings: int('processings', values.processings, 1, 500),
-    serve: values.serve,
-  };
+  const { values, int, common } = benchArgs(usage, {
+    processings: { type: 'string', default: String(DEFAULT_PROCESSINGS) },
+    serve: { type: 'boolean', default: false },
+  });
+  return { ...common, processings: int('processings', 1, 500), serve: values['serve'] === true };
 }
 
 type Target = 'static' | 'notice';

@@ -41,7 +41,6 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { openDatabase, type Database } from '../src/db/database.ts';
@@ -52,7 +51,7 @@ import { loadRegister } from '../src/register/register-loader.ts';
 import { buildApp } from '../src/server/app.ts';
 import { createAppContext } from '../src/server/app-context.ts';
 import { testKeyring } from '../src/server/testing.ts';
-import { hammer, machineInfo, num, phaseOf, progress, summary, type Phase as HarnessPhase } from './harness.ts';
+import { benchArgs, hammer, machineInfo, num, phaseOf, progress, summary, type Phase as HarnessPhase } from './harness.ts';
 
 const GOALS = { ratio: 0.5, submissionsPerSecond: 1000, p99Ms: 100 };
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
@@ -92,50 +91,16 @@ interface Options {
 function options(): Options {
   const usage =
     'usage: node --import tsx bench/submit.ts [--json] [--duration s] [--warmup s] [--rounds n] [--connections n] [--pool n] [--mail outbox|off]';
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        json: { type: 'boolean', default: false },
-        duration: { type: 'string', default: '10' },
-        warmup: { type: 'string', default: '3' },
-        rounds: { type: 'string', default: '2' },
-        connections: { type: 'string', default: '50' },
-        pool: { type: 'string', default: '10' },
-        mail: { type: 'string', default: 'outbox' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-    }));
-  } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n${usage}\n`);
+  const { values, int, common } = benchArgs(usage, {
+    pool: { type: 'string', default: '10' },
+    mail: { type: 'string', default: 'outbox' },
+  });
+  const mail = values['mail'];
+  if (mail !== 'outbox' && mail !== 'off') {
+    process.stderr.write(`--mail: outbox or off, not « ${String(mail)} »\n${usage}\n`);
     process.exit(2);
   }
-  if (values.help) {
-    process.stdout.write(`${usage}\n`);
-    process.exit(0);
-  }
-  const int = (name: string, text: string, min: number, max: number) => {
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      process.stderr.write(`--${name}: an integer from ${min} to ${max}, not « ${text} »\n${usage}\n`);
-      process.exit(2);
-    }
-    return n;
-  };
-  if (values.mail !== 'outbox' && values.mail !== 'off') {
-    process.stderr.write(`--mail: outbox or off, not « ${values.mail} »\n${usage}\n`);
-    process.exit(2);
-  }
-  return {
-    json: values.json,
-    duration: int('duration', values.duration, 1, 600),
-    warmup: int('warmup', values.warmup, 0, 600),
-    rounds: int('rounds', values.rounds, 1, 20),
-    connections: int('connections', values.connections, 1, 1000),
-    pool: int('pool', values.pool, 1, 90),
-    mail: values.mail,
-  };
+  return { ...common, pool: int('pool', 1, 90), mail };
 }
 
 type Target = 'bare' | 'submit';
