@@ -163,3 +163,17 @@ export function benchArgs(usage: string, extra: ExtraOptions) {
   };
   return { values, int, common };
 }
+
+/** Runs a benchmark's main: its exit code, or 1 with the error on stderr (and as the one JSON object with --json). */
+export function runBenchmark(name: string, main: () => Promise<number>): void {
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      process.stderr.write(`bench/${name}.ts: ${message}\n`);
+      // With --json the caller reads stdout: it still gets its one object.
+      if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify({ benchmark: name, error: message })}\n`);
+      process.exit(1);
+    },
+  );
+}

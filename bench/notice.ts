@@ -37,7 +37,7 @@ import { createAppContext } from '../src/server/app-context.ts';
 import { testKeyring } from '../src/server/testing.ts';
 import { loadRegister } from '../src/register/register-loader.ts';
 import { buildApp } from '../src/server/app.ts';
-import { benchArgs, hammer, machineInfo, mb, num, phaseOf, progress, summary, type Phase as HarnessPhase } from './harness.ts';
+import { benchArgs, runBenchmark, hammer, machineInfo, mb, num, phaseOf, progress, summary, type Phase as HarnessPhase } from './harness.ts';
 import { DEFAULT_PROCESSINGS, largeRegisterYaml } from './large-register.ts';
 
 const GOAL = 0.8;
@@ -227,13 +227,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`bench/notice.ts: ${message}\n`);
-    // With --json the caller reads stdout: it still gets its one object.
-    if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify({ benchmark: 'notice', error: message })}\n`);
-    process.exit(1);
-  },
-);
+runBenchmark('notice', main);

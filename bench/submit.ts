@@ -51,7 +51,7 @@ import { loadRegister } from '../src/register/register-loader.ts';
 import { buildApp } from '../src/server/app.ts';
 import { createAppContext } from '../src/server/app-context.ts';
 import { testKeyring } from '../src/server/testing.ts';
-import { benchArgs, hammer, machineInfo, num, phaseOf, progress, summary, type Phase as HarnessPhase } from './harness.ts';
+import { benchArgs, runBenchmark, hammer, machineInfo, num, phaseOf, progress, summary, type Phase as HarnessPhase } from './harness.ts';
 
 const GOALS = { ratio: 0.5, submissionsPerSecond: 1000, p99Ms: 100 };
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
@@ -485,13 +485,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`bench/submit.ts: ${message}\n`);
-    // With --json the caller reads stdout: it still gets its one object.
-    if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify({ benchmark: 'submit', error: message })}\n`);
-    process.exit(1);
-  },
-);
+runBenchmark('submit', main);

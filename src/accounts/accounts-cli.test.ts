@@ -3,8 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { bastide } from '../cli/testing.ts';
-import { openDatabase, type Database } from '../db/database.ts';
+import { bastide, withDatabaseAt } from '../cli/testing.ts';
+import type { Database } from '../db/database.ts';
 import { testDatabaseKinds, uniqueTenantId } from '../db/testing.ts';
 import { loadCommune } from '../records/testing.ts';
 import { tokenAgentId } from './api-tokens.ts';
@@ -16,15 +16,7 @@ for (const kind of testDatabaseKinds()) {
     const dataDir = mkdtempSync(join(tmpdir(), 'bastide-accounts-'));
     const tenant = uniqueTenantId('cli-acc');
     const run = (args: string[], input?: string) => bastide(args, { databaseUrl, dataDir, ...(input !== undefined ? { input } : {}) });
-    /** In this process, between two commands (the embedded folder admits one process at a time). */
-    async function withDb<T>(fn: (database: Database) => Promise<T>): Promise<T> {
-      const database = await openDatabase(databaseUrl ? { kind: 'postgres', url: databaseUrl } : { kind: 'pglite', dataDir, command: 'test' });
-      try {
-        return await fn(database);
-      } finally {
-        await database.close();
-      }
-    }
+    const withDb = <T,>(fn: (database: Database) => Promise<T>) => withDatabaseAt(databaseUrl, dataDir, fn);
 
     before(async () => {
       await withDb((database) => loadCommune(database.db, tenant));

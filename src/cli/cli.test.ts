@@ -1,25 +1,15 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { testDatabaseKinds, uniqueTenantId } from '../db/testing.ts';
+import { BIN, bastide, cliEnv as env } from './testing.ts';
 
-const BIN = new URL('../../bin/bastide.js', import.meta.url).pathname;
 const FIXTURES = new URL('../register/fixtures/', import.meta.url).pathname;
 const MINIMAL = readFileSync(join(FIXTURES, 'valid-minimal.yaml'), 'utf8');
 
-function env(databaseUrl?: string): NodeJS.ProcessEnv {
-  const e: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn' };
-  delete e['DATABASE_URL'];
-  return databaseUrl ? { ...e, DATABASE_URL: databaseUrl } : e;
-}
-
-function bastide(args: string[], options: { databaseUrl?: string } = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: env(options.databaseUrl), timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 function tempFile(name: string, content: string | Buffer): string {
   const path = join(mkdtempSync(join(tmpdir(), 'bastide-cli-')), name);

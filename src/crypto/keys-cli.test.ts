@@ -9,8 +9,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { bastide } from '../cli/testing.ts';
-import { openDatabase, type Database } from '../db/database.ts';
+import { bastide, withDatabaseAt } from '../cli/testing.ts';
+import type { Database } from '../db/database.ts';
 import { loadCommune } from '../records/testing.ts';
 import { TenantKeys } from './tenant-keys.ts';
 
@@ -21,14 +21,7 @@ describe('bastide keys rotate (pglite)', () => {
   const newKey = randomBytes(32);
   const writeKeys = (lines: string[]) => writeFileSync(keyFile, `${lines.join('\n')}\n`, { mode: 0o600 });
   const dataKeys = new Map<string, Buffer>();
-  async function withDb<T>(fn: (database: Database) => Promise<T>): Promise<T> {
-    const database = await openDatabase({ kind: 'pglite', dataDir, command: 'test' });
-    try {
-      return await fn(database);
-    } finally {
-      await database.close();
-    }
-  }
+  const withDb = <T,>(fn: (database: Database) => Promise<T>) => withDatabaseAt(undefined, dataDir, fn);
 
   before(async () => {
     mkdirSync(join(dataDir, 'keys'), { recursive: true, mode: 0o700 });

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { bastide } from '../cli/testing.ts';
-import { openDatabase, type Database } from '../db/database.ts';
+import { bastide, withDatabaseAt } from '../cli/testing.ts';
+import type { Database } from '../db/database.ts';
 import { withPrincipal } from '../db/principal.ts';
 import { testDatabaseKinds, uniqueTenantId } from '../db/testing.ts';
 import { loadRegister } from '../register/register-loader.ts';
@@ -23,14 +23,7 @@ for (const kind of testDatabaseKinds()) {
     const run = (args: string[]) => bastide(args, { databaseUrl, dataDir });
     // The server's PostgreSQL holds other tests' tenants, in any state: there, one tenant only.
     const only = kind === 'postgres' ? ['--tenant', tenant] : [];
-    async function withDb<T>(fn: (database: Database) => Promise<T>): Promise<T> {
-      const database = await openDatabase(databaseUrl ? { kind: 'postgres', url: databaseUrl } : { kind: 'pglite', dataDir, command: 'test' });
-      try {
-        return await fn(database);
-      } finally {
-        await database.close();
-      }
-    }
+    const withDb = <T,>(fn: (database: Database) => Promise<T>) => withDatabaseAt(databaseUrl, dataDir, fn);
 
     before(async () => {
       await withDb(async ({ db }) => {

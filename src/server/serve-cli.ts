@@ -58,6 +58,8 @@ export function serveCommand(program: Command): void {
         createAppContext({ database, keyring, config, outboxDir: join(config.dataDir, 'outbox'), logger: { warn: (obj, msg) => app.log.warn(obj, msg) } }),
         { logger },
       );
+      if (config.databaseUrl && !config.publicUrl)
+        process.stderr.write("attention : BASTIDE_PUBLIC_URL n'est pas défini ; les liens des accusés de réception suivront l'en-tête Host des requêtes (à définir en production)\n");
       if (!config.smtpUrl) process.stdout.write(`courriels : pas de SMTP_URL, ils sont écrits dans ${join(config.dataDir, 'outbox')}\n`);
       const stop = async () => {
         await app.close();
