@@ -101,7 +101,7 @@ async function main(): Promise<number> {
       keyring: testKeyring(),
       config: { publicUrl: undefined, submissionsPerMinute: 30, smtpUrl: undefined, mailFrom: 'bench@localhost' },
       outboxDir: join(tmp, 'outbox'),
-      logger: { warn: () => {} },
+      logger: { warn: () => {}, error: () => {} },
     });
     const registers = ctx.registers;
     app = await buildApp(ctx);

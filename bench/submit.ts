@@ -45,7 +45,6 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { openDatabase, type Database } from '../src/db/database.ts';
 import { withPrincipal } from '../src/db/principal.ts';
-import { MailQueue } from '../src/mail/mail-queue.ts';
 import { formatProblem } from '../src/register/problem.ts';
 import { loadRegister } from '../src/register/register-loader.ts';
 import { buildApp } from '../src/server/app.ts';
@@ -231,9 +230,9 @@ async function main(): Promise<number> {
       keyring: testKeyring(),
       config: { publicUrl: undefined, submissionsPerMinute: SUBMISSIONS_PER_MINUTE, smtpUrl: undefined, mailFrom: 'Bastide <bench@localhost>' },
       outboxDir,
-      logger: { warn: () => void mailWarnings++ },
+      logger: { warn: () => void mailWarnings++, error: () => void mailWarnings++ },
+      ...(opts.mail === 'off' ? { mailer: { send: async () => {}, close: async () => {} } } : {}),
     });
-    if (opts.mail === 'off') ctx.mail = new MailQueue({ send: async () => {}, close: async () => {} }, { logger: { warn: () => void mailWarnings++ } });
     app = await buildApp(ctx);
 
     // The baseline: one bare INSERT of the same JSON, same instance, same pool.

@@ -20,8 +20,7 @@ export class TenantKeys {
   readonly #db: Kysely<Tables>;
   readonly #master: MasterKeyring;
   readonly #cache = new Map<string, Promise<DataKey[]>>();
-  /** Derived once per tenant: it is on every submission's path. */
-  readonly #indexKeys = new Map<string, Buffer>();
+  readonly #derived = new Map<string, Buffer>();
 
   constructor(db: Kysely<Tables>, master: MasterKeyring) {
     this.#db = db;
@@ -52,13 +51,23 @@ export class TenantKeys {
 
   /** Keyed hash of a normalised subject key (e-mail, phone): finds a person's records without decrypting. */
   async blindIndex(tenantId: string, field: 'email' | 'phone', normalised: string): Promise<string> {
-    let indexKey = this.#indexKeys.get(tenantId);
-    if (!indexKey) {
+    return createHmac('sha256', await this.derivedKey(tenantId, 'bastide blind index')).update(`${field}:${normalised}`).digest('base64url');
+  }
+
+  /**
+   * A secret of the tenant for one purpose, derived from its first data key
+   * (which never changes), once per tenant and purpose: it is on every
+   * submission's path.
+   */
+  async derivedKey(tenantId: string, purpose: string): Promise<Buffer> {
+    const id = `${tenantId}\u0000${purpose}`;
+    let key = this.#derived.get(id);
+    if (!key) {
       const first = (await this.#all(tenantId))[0]!;
-      indexKey = Buffer.from(hkdfSync('sha256', first.key, Buffer.alloc(0), 'bastide blind index', 32));
-      this.#indexKeys.set(tenantId, indexKey);
+      key = Buffer.from(hkdfSync('sha256', first.key, Buffer.alloc(0), purpose, 32));
+      this.#derived.set(id, key);
     }
-    return createHmac('sha256', indexKey).update(`${field}:${normalised}`).digest('base64url');
+    return key;
   }
 
   #all(tenantId: string): Promise<DataKey[]> {

@@ -11,13 +11,16 @@ export type Principal =
   | { kind: 'public'; tenantId: string; trackingHash?: string; draftHash?: string }
   | { kind: 'agent'; tenantId: string; agentId: string; services: readonly string[] }
   | { kind: 'dpo'; tenantId: string; agentId: string }
-  | { kind: 'system'; tenantId: string };
+  | { kind: 'system'; tenantId: string }
+  /** The outbox worker: every tenant's sealed messages, and no other table. */
+  | { kind: 'mailer'; tenantId: '' };
 
 const ROLE: Record<Principal['kind'], string> = {
   public: 'bastide_public',
   agent: 'bastide_agent',
   dpo: 'bastide_dpo',
   system: 'bastide_system',
+  mailer: 'bastide_mailer',
 };
 
 export type Tx = Transaction<Tables>;

@@ -81,6 +81,8 @@ export interface RecordsTable {
   tracking_hash: string;
   /** One submission, one record: a replayed form token or Idempotency-Key finds this row. */
   submission_key: string | null;
+  /** Keyed hash of the request an Idempotency-Key came with: a replay gets the first answer back. */
+  request_digest: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: CreatedAt;
   updated_at: CreatedAt;
   closed_at: Date | null;
@@ -150,6 +152,28 @@ export interface SecurityLogTable {
   expires_at: ColumnType<Date, Date | string, Date | string>;
 }
 
+export interface MailOutboxTable {
+  tenant_id: string;
+  id: string;
+  /** The record the message is about: erasing the record erases its pending mail. */
+  record_id: string | null;
+  /** `{to, subject, text, html}` sealed under the tenant key; emptied once sent. */
+  sealed: string | null;
+  key_version: number;
+  created_at: CreatedAt;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  /** While set in the future, one worker holds the message (its lease). */
+  locked_until: Date | null;
+  sent_at: Date | null;
+  /** Given up (a permanent refusal, or every retry spent). */
+  failed_at: Date | null;
+  /** SMTP code of the last failure, never its text (replies quote addresses). */
+  last_error: string | null;
+  /** When the row itself goes (sent or not). */
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+}
+
 export interface Tables {
   tenants: TenantsTable;
   register_versions: RegisterVersionsTable;
@@ -164,4 +188,5 @@ export interface Tables {
   journal: JournalTable;
   journal_heads: JournalHeadsTable;
   security_log: SecurityLogTable;
+  mail_outbox: MailOutboxTable;
 }

@@ -14,6 +14,9 @@ export const ERRORS = {
   'invalid-token': { status: 401, title: 'Jeton refusé', message: 'Ce jeton d’accès est inconnu, expiré ou révoqué pour cette collectivité.', report: false },
   'invalid-status': { status: 400, title: 'Statut invalide', message: 'Le corps doit être {"status": …} avec l’un des statuts received, in-progress, done ou rejected.', report: false },
   'bad-request': { status: 400, title: 'Requête invalide', message: 'La requête est invalide.', report: false },
+  'misdirected-request': { status: 421, title: 'Adresse inattendue', message: 'Cette plateforme ne répond pas à cette adresse : utilisez l’adresse publique de la collectivité.', report: false },
+  'idempotency-key-invalid': { status: 400, title: 'Clé d’idempotence invalide', message: 'L’en-tête Idempotency-Key doit compter de 1 à 200 caractères visibles (lettres, chiffres, ponctuation).', report: false },
+  'idempotency-key-reused': { status: 422, title: 'Clé d’idempotence déjà utilisée', message: 'Cette Idempotency-Key a déjà servi pour une autre demande : choisissez une nouvelle clé pour chaque demande.', report: false },
   'too-many-requests': { status: 429, title: 'Trop de requêtes', message: 'Trop de requêtes : réessayez dans un instant.', report: false },
   internal: { status: 500, title: 'Erreur du serveur', message: 'Une erreur inattendue est survenue. Réessayez plus tard ; si elle persiste, contactez la collectivité.', report: true },
 } as const;

@@ -5,13 +5,13 @@
  * token, invalid field), so nothing typed is ever lost.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { publicBaseUrl } from '../records/submission-api-routes.ts';
-import { sendReceipt, trackingUrl } from '../records/send-receipt.ts';
+import { trackingUrl } from '../records/receipt-mail.ts';
 import { submitForm } from '../records/submit-form.ts';
 import type { LoadedRegister } from '../register/register-repository.ts';
 import type { AppContext } from '../server/app-context.ts';
 import { checkFormToken, readSessionId, type TokenCheck } from '../web/csrf.ts';
 import { html } from '../web/html.ts';
+import { requestBaseUrl } from '../web/public-url.ts';
 import { sendPage } from '../web/reply.ts';
 import { deleteDraft, saveDraft } from './draft-repository.ts';
 import type { FoundForm } from './find-form.ts';
@@ -36,6 +36,11 @@ function tokenProblem(check: Exclude<TokenCheck, { ok: true }>, url: string) {
     body: html`<p>${why} Les informations saisies ont été conservées ci-dessous : vérifiez-les, joignez à nouveau les fichiers éventuels, puis envoyez le formulaire. Vous pouvez aussi <a href="${url}">recharger le formulaire vide</a>.</p>`,
   };
 }
+
+const NOT_STORED = {
+  title: 'Votre demande n’a pas pu être enregistrée',
+  body: html`<p>Un incident technique a empêché l’enregistrement : rien n’a été transmis au service. Les informations saisies ont été conservées ci-dessous ; joignez à nouveau les fichiers éventuels, puis envoyez le formulaire dans quelques instants.</p>`,
+};
 
 function rows(data: SubmittedData, group: string): SubmittedValue[] {
   const value = data[group];
@@ -83,27 +88,34 @@ export async function handleFormPost(ctx: AppContext, request: FastifyRequest, r
 
   if (posted.action === 'draft') {
     const saved = await saveDraft({ db: ctx.database.db, keys: ctx.keys }, loaded.tenantId, form, posted.data, posted.draftToken);
-    const resumeUrl = `${publicBaseUrl(ctx, request)}${url}/brouillon/${saved.token}`;
+    const resumeUrl = `${requestBaseUrl(ctx, request)}${url}/brouillon/${saved.token}`;
     return sendPage(reply, draftSavedPage(loaded, form, resumeUrl, saved.expiresAt, posted.files.size > 0));
   }
 
   if (posted.errors.length > 0) return rerender({ ...kept, errors: await allErrors(found, posted) }, 400);
-  const result = await submitForm({ db: ctx.database.db, keys: ctx.keys }, loaded, form.id, posted.data, { ip: request.ip, submissionKey: `form:${check.nonce}` });
+  const base = requestBaseUrl(ctx, request);
+  let result: Awaited<ReturnType<typeof submitForm>>;
+  try {
+    result = await submitForm({ db: ctx.database.db, keys: ctx.keys }, loaded, form.id, posted.data, { ip: request.ip, submissionKey: `form:${check.nonce}`, baseUrl: base });
+  } catch (err) {
+    // Whatever failed, the citizen gets the form back with what was typed.
+    request.log.error({ err }, 'submission not stored');
+    return rerender({ ...kept, problem: NOT_STORED }, 503);
+  }
   if (!result.ok) {
-    if (result.reason === 'duplicate') return sendPage(reply, alreadySentPage(loaded, form, url), 409);
+    if (result.reason === 'duplicate') return sendPage(reply, alreadySentPage(loaded, form, url, result.original?.trackingCode), 409);
     if (result.reason === 'invalid') return rerender({ ...kept, errors: result.errors }, 400);
     return rerender({ ...kept, problem: { title: 'Démarche introuvable', body: html`<p>Cette démarche n’existe plus.</p>` } }, 404);
   }
-  const base = publicBaseUrl(ctx, request);
-  sendReceipt(ctx.mail, loaded, result.stored, base);
-  if (posted.draftToken) await deleteDraft(ctx.database.db, loaded.tenantId, posted.draftToken);
+  ctx.mail.nudge();
+  if (posted.draftToken) await deleteDraft(ctx.database.db, loaded.tenantId, posted.draftToken).catch((err: unknown) => request.log.error({ err }, 'draft not deleted'));
   return sendPage(
     reply,
     confirmationPage(loaded, form, {
       trackingCode: result.stored.trackingCode,
       trackingUrl: trackingUrl(base, loaded.tenantId, result.stored.trackingCode),
       submittedAt: result.stored.createdAt,
-      emailSent: Boolean(result.stored.receiptTo),
+      emailSent: result.stored.receiptQueued,
     }),
   );
 }

@@ -46,10 +46,14 @@ ${hadFiles ? html`<p><strong>Les fichiers joints ne sont pas conservés dans le 
   return page(pageContext(loaded), { title: `Brouillon enregistré : ${form.title}` }, body).toString();
 }
 
-export function alreadySentPage(loaded: LoadedRegister, form: Form, formUrl: string): string {
+/** A second click on "Envoyer" (or a resent page): the first submission's tracking code, when it is known. */
+export function alreadySentPage(loaded: LoadedRegister, form: Form, formUrl: string, trackingCode?: string): string {
+  const follow = trackingCode
+    ? html`<p>Votre numéro de suivi : <strong>${trackingCode}</strong>. <a href="/${loaded.tenantId}/suivi?code=${encodeURIComponent(trackingCode)}">Suivre cette demande</a>.</p>`
+    : html`<p>Pour la suivre, utilisez le numéro de suivi affiché après le premier envoi (et, si vous aviez indiqué une adresse électronique, rappelé dans l’accusé de réception) sur la page <a href="/${loaded.tenantId}/suivi">Suivre une demande</a>.</p>`;
   const body = html`<h1>Ce formulaire a déjà été envoyé</h1>
 <p>Votre demande « ${form.title} » a déjà été reçue : elle n’a pas été enregistrée une seconde fois.</p>
-<p>Pour la suivre, utilisez le numéro de suivi affiché après le premier envoi (et, si vous aviez indiqué une adresse électronique, rappelé dans l’accusé de réception) sur la page <a href="/${loaded.tenantId}/suivi">Suivre une demande</a>.</p>
+${follow}
 <p>Pour faire une nouvelle demande : <a href="${formUrl}">remplir à nouveau le formulaire</a>.</p>`;
   return page(pageContext(loaded), { title: `Déjà envoyé : ${form.title}` }, body).toString();
 }

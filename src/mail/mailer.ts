@@ -13,6 +13,8 @@ export interface OutgoingMail {
   subject: string;
   text: string;
   html?: string;
+  /** A stable Message-ID: a message sent again after a crash is recognisably the same one. */
+  messageId?: string;
 }
 
 export interface Mailer {
@@ -36,6 +38,7 @@ function message(from: string, mail: OutgoingMail) {
     subject: mail.subject,
     text: mail.text,
     ...(mail.html === undefined ? {} : { html: mail.html }),
+    ...(mail.messageId === undefined ? {} : { messageId: mail.messageId }),
     // Out-of-office and other automatic replies must not answer a receipt (RFC 3834).
     headers: { 'Auto-Submitted': 'auto-generated' },
     // Quoted-printable keeps French text legible in a raw .eml file.

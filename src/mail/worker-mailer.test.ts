@@ -3,7 +3,6 @@ import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { MailQueue } from './mail-queue.ts';
 import { readMail, startTestSmtpServer, type TestSmtpServer } from './testing.ts';
 import { createWorkerMailer } from './worker-mailer.ts';
 
@@ -33,16 +32,13 @@ describe('the mailer in its own thread', () => {
     assert.equal((await readdir(dir)).length, 2);
   });
 
-  it('passes the SMTP answer back, so the queue retries a temporary refusal', async () => {
+  it('passes the SMTP answer back, so the outbox retries a temporary refusal', async () => {
     smtp.rejectRecipients(1, 451);
     const mailer = createWorkerMailer({ smtpUrl: smtp.url, outboxDir: '/nonexistent', from: 'bastide@example.org' });
-    const warnings: object[] = [];
-    const queue = new MailQueue(mailer, { logger: { warn: (o) => warnings.push(o) }, retryDelaysMs: [20] });
     const before = smtp.received.length;
-    queue.enqueue(MAIL);
-    await queue.drain();
+    await assert.rejects(mailer.send(MAIL), (e: { responseCode?: number }) => e.responseCode === 451);
+    await mailer.send(MAIL);
     await mailer.close();
     assert.equal(smtp.received.length, before + 1);
-    assert.deepEqual(warnings, []);
   });
 });

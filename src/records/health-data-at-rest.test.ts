@@ -37,7 +37,7 @@ it('keeps health values out of every file of the embedded database, yet shows th
     config: { publicUrl: undefined, submissionsPerMinute: 100, smtpUrl: undefined, mailFrom: 'Bastide <test@localhost>' },
     // Where `serve` writes e-mails without SMTP: inside the data folder, scanned too.
     outboxDir: join(dataDir, 'outbox'),
-    logger: { warn: () => {} },
+    logger: { warn: () => {}, error: () => {} },
     registerTtlMs: 0,
   });
   const app = await buildApp(ctx);

@@ -23,6 +23,8 @@ import { submitForm } from './submit-form.ts';
 import { contactData, loadCommune, reportData } from './testing.ts';
 import { trackingHash } from './tracking-code.ts';
 
+const BASE = 'https://demarches.example.fr';
+
 interface Seeded {
   tenantId: string;
   contacts: string[];
@@ -33,7 +35,7 @@ interface Seeded {
 async function seed(db: Kysely<Tables>, keys: TenantKeys, tenantId: string): Promise<Seeded> {
   const loaded = await loadCommune(db, tenantId);
   const submit = async (formId: string, data: unknown) => {
-    const result = await submitForm({ db, keys }, loaded, formId, data);
+    const result = await submitForm({ db, keys }, loaded, formId, data, { baseUrl: BASE });
     assert.ok(result.ok);
     return result.stored;
   };

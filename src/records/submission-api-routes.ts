@@ -1,15 +1,17 @@
 /**
  * POST /api/v1/{tenant}/forms/{formId}/submissions: the JSON way to submit.
  * Files come as `{ "filename", "contentBase64" }`. Answers 201 with the
- * record id and the receipt, 400 with every field error, 404, 409 or 429.
+ * record id and the receipt, 400 with every field error, 404, 409, 422 or
+ * 429. A replay under the same Idempotency-Key gets the first answer again.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors/app-error.ts';
 import type { SubmittedValue } from '../forms/submitted-value.ts';
 import type { AppContext } from '../server/app-context.ts';
 import { requireTenant } from '../web/tenant.ts';
-import { sendReceipt, trackingUrl } from './send-receipt.ts';
-import { submitForm } from './submit-form.ts';
+import { requestBaseUrl } from '../web/public-url.ts';
+import { trackingUrl } from './receipt-mail.ts';
+import { submitForm, type StoredSubmission } from './submit-form.ts';
 
 /** Base64 of the largest upload (20 MB) and some room for the other fields. */
 const API_BODY_LIMIT = 28 * 1024 * 1024;
@@ -29,9 +31,26 @@ function decodeFiles(value: unknown): SubmittedValue {
   return value as SubmittedValue;
 }
 
-export function publicBaseUrl(ctx: AppContext, request: FastifyRequest): string {
-  // Without BASTIDE_PUBLIC_URL (development), links follow the Host the browser used.
-  return ctx.config.publicUrl?.replace(/\/$/, '') ?? `${request.protocol}://${request.host}`;
+/** Visible ASCII, as RFC 9110 tokens and UUIDs are; bounded so that it fits its index. */
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+
+function idempotencyKey(header: string | string[] | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  if (typeof header !== 'string' || !IDEMPOTENCY_KEY.test(header)) throw new AppError('idempotency-key-invalid');
+  return header;
+}
+
+function answer(base: string, tenantId: string, stored: StoredSubmission) {
+  return {
+    id: stored.recordId,
+    receipt: {
+      trackingCode: stored.trackingCode,
+      trackingUrl: trackingUrl(base, tenantId, stored.trackingCode),
+      submittedAt: stored.createdAt.toISOString(),
+      form: stored.formTitle,
+      emailSent: stored.receiptQueued,
+    },
+  };
 }
 
 export function submissionApiRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -43,28 +62,24 @@ export function submissionApiRoutes(app: FastifyInstance, ctx: AppContext): void
       const body = request.body as { data?: unknown } | null;
       if (!body || typeof body !== 'object' || Array.isArray(body) || Object.keys(body).some((k) => k !== 'data'))
         return reply.code(400).send({ errors: [{ field: 'data', message: 'Le corps de la requête doit être {"data": {…}}.' }] });
-      const key = request.headers['idempotency-key'];
+      const key = idempotencyKey(request.headers['idempotency-key']);
+      const base = requestBaseUrl(ctx, request);
       const result = await submitForm({ db: ctx.database.db, keys: ctx.keys }, loaded, request.params.formId, decodeFiles(body.data), {
         ip: request.ip,
-        submissionKey: typeof key === 'string' && key.length > 0 && key.length <= 200 ? `api:${key}` : undefined,
+        submissionKey: key === undefined ? undefined : `api:${key}`,
+        requestBody: body.data,
+        baseUrl: base,
       });
       if (!result.ok) {
         if (result.reason === 'unknown-form') throw new AppError('form-not-found');
-        if (result.reason === 'duplicate') return reply.code(409).send({ error: 'duplicate-submission', message: 'Cette demande a déjà été envoyée (même Idempotency-Key).' });
+        if (result.reason === 'duplicate') {
+          if (!result.original) throw new AppError('idempotency-key-reused');
+          return reply.code(201).header('idempotent-replayed', 'true').send(answer(base, loaded.tenantId, result.original));
+        }
         return reply.code(400).send({ errors: result.errors });
       }
-      const base = publicBaseUrl(ctx, request);
-      sendReceipt(ctx.mail, loaded, result.stored, base);
-      return reply.code(201).send({
-        id: result.stored.recordId,
-        receipt: {
-          trackingCode: result.stored.trackingCode,
-          trackingUrl: trackingUrl(base, loaded.tenantId, result.stored.trackingCode),
-          submittedAt: result.stored.createdAt.toISOString(),
-          form: result.stored.formTitle,
-          emailSent: Boolean(result.stored.receiptTo),
-        },
-      });
+      ctx.mail.nudge();
+      return reply.code(201).send(answer(base, loaded.tenantId, result.stored));
     },
   );
 }

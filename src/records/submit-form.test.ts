@@ -11,6 +11,8 @@ import { loadVersion, type LoadedRegister } from '../register/register-repositor
 import { testKeyring } from '../server/testing.ts';
 import { submitForm } from './submit-form.ts';
 
+const BASE = 'https://demarches.example.fr';
+
 const MINIMAL = readFileSync(new URL('../register/fixtures/valid-minimal.yaml', import.meta.url), 'utf8');
 
 /** The minimal register with a health field, retention from creation, and a security-log processing. */
@@ -55,7 +57,7 @@ const count = async (database: Database, table: 'records' | 'security_log' | 're
 describeEachDatabase('storing a submission', (database) => {
   it('stores the record for its processing and service, with the health field sealed and the rest in clear', async () => {
     const { loaded, keys } = await setUp(database());
-    const result = await submitForm({ db: database().db, keys }, loaded, 'inscription-cantine', CANTINE, { ip: '203.0.113.7' });
+    const result = await submitForm({ db: database().db, keys }, loaded, 'inscription-cantine', CANTINE, { baseUrl: BASE, ip: '203.0.113.7' });
     assert.ok(result.ok);
     const row = await database().db.selectFrom('records').selectAll().where('tenant_id', '=', loaded.tenantId).executeTakeFirstOrThrow();
     assert.equal(row.processing_id, 'restauration-scolaire');
@@ -71,7 +73,7 @@ describeEachDatabase('storing a submission', (database) => {
   it('keeps the submitter’s IP in the security log, with the retention of that processing', async () => {
     const { loaded, keys } = await setUp(database());
     const now = new Date('2026-03-01T10:00:00Z');
-    await submitForm({ db: database().db, keys }, loaded, 'inscription-cantine', CANTINE, { ip: '203.0.113.7', now });
+    await submitForm({ db: database().db, keys }, loaded, 'inscription-cantine', CANTINE, { baseUrl: BASE, ip: '203.0.113.7', now });
     const log = await database().db.selectFrom('security_log').selectAll().where('tenant_id', '=', loaded.tenantId).executeTakeFirstOrThrow();
     assert.equal(log.ip, '203.0.113.7');
     assert.equal(log.processing_id, 'journaux');
@@ -81,8 +83,8 @@ describeEachDatabase('storing a submission', (database) => {
   it('sets the expiry from the retention rule that matches (5 years with the quotient familial, else 1 year)', async () => {
     const { loaded, keys } = await setUp(database());
     const now = new Date('2026-03-01T10:00:00Z');
-    const qf = await submitForm({ db: database().db, keys }, loaded, 'inscription-cantine', CANTINE, { now });
-    const plain = await submitForm({ db: database().db, keys }, loaded, 'inscription-cantine', { ...CANTINE, tarif: 'plein' }, { now });
+    const qf = await submitForm({ db: database().db, keys }, loaded, 'inscription-cantine', CANTINE, { baseUrl: BASE, now });
+    const plain = await submitForm({ db: database().db, keys }, loaded, 'inscription-cantine', { ...CANTINE, tarif: 'plein' }, { baseUrl: BASE, now });
     assert.ok(qf.ok && plain.ok);
     const expiry = async (id: string) =>
       new Date((await database().db.selectFrom('records').select('expires_at').where('tenant_id', '=', loaded.tenantId).where('id', '=', id).executeTakeFirstOrThrow()).expires_at!).toISOString();
@@ -92,8 +94,8 @@ describeEachDatabase('storing a submission', (database) => {
 
   it('indexes the person’s e-mail by keyed hash, the same however it was typed', async () => {
     const { loaded, keys } = await setUp(database());
-    const a = await submitForm({ db: database().db, keys }, loaded, 'inscription-cantine', CANTINE);
-    const b = await submitForm({ db: database().db, keys }, loaded, 'signalement', { nom: 'Martin', email: ' PARENT@example.FR ', description: 'Lampadaire éteint' });
+    const a = await submitForm({ db: database().db, keys }, loaded, 'inscription-cantine', CANTINE, { baseUrl: BASE });
+    const b = await submitForm({ db: database().db, keys }, loaded, 'signalement', { nom: 'Martin', email: ' PARENT@example.FR ', description: 'Lampadaire éteint' }, { baseUrl: BASE });
     assert.ok(a.ok && b.ok);
     const rows = await database().db.selectFrom('record_subjects').selectAll().where('tenant_id', '=', loaded.tenantId).execute();
     assert.equal(rows.length, 2);
@@ -103,7 +105,7 @@ describeEachDatabase('storing a submission', (database) => {
 
   it('stores nothing at all when the data is invalid', async () => {
     const { loaded, keys } = await setUp(database());
-    const result = await submitForm({ db: database().db, keys }, loaded, 'inscription-cantine', { ...CANTINE, dateNaissance: '31/02/2020' }, { ip: '203.0.113.7' });
+    const result = await submitForm({ db: database().db, keys }, loaded, 'inscription-cantine', { ...CANTINE, dateNaissance: '31/02/2020' }, { baseUrl: BASE, ip: '203.0.113.7' });
     assert.equal(result.ok, false);
     assert.equal(await count(database(), 'records', loaded.tenantId), 0);
     assert.equal(await count(database(), 'security_log', loaded.tenantId), 0);
@@ -114,7 +116,7 @@ describeEachDatabase('storing a submission', (database) => {
     // A constraint that the security-log insert breaks, after the record and its index were written.
     await sql`alter table security_log add constraint test_no_ip check (ip <> '198.51.100.9')`.execute(database().db);
     try {
-      await assert.rejects(submitForm({ db: database().db, keys }, loaded, 'inscription-cantine', CANTINE, { ip: '198.51.100.9' }));
+      await assert.rejects(submitForm({ db: database().db, keys }, loaded, 'inscription-cantine', CANTINE, { baseUrl: BASE, ip: '198.51.100.9' }));
     } finally {
       await sql`alter table security_log drop constraint test_no_ip`.execute(database().db);
     }
@@ -124,10 +126,12 @@ describeEachDatabase('storing a submission', (database) => {
 
   it('refuses the same submission key twice: one submission, one record', async () => {
     const { loaded, keys } = await setUp(database());
-    const first = await submitForm({ db: database().db, keys }, loaded, 'inscription-cantine', CANTINE, { submissionKey: 'form:abc' });
-    const again = await submitForm({ db: database().db, keys }, loaded, 'inscription-cantine', CANTINE, { submissionKey: 'form:abc' });
+    const first = await submitForm({ db: database().db, keys }, loaded, 'inscription-cantine', CANTINE, { baseUrl: BASE, submissionKey: 'form:abc' });
+    const again = await submitForm({ db: database().db, keys }, loaded, 'inscription-cantine', CANTINE, { baseUrl: BASE, submissionKey: 'form:abc' });
     assert.ok(first.ok);
-    assert.deepEqual(again, { ok: false, reason: 'duplicate' });
+    assert.ok(!again.ok && again.reason === 'duplicate');
+    assert.equal(again.original?.recordId, first.stored.recordId, 'the replay is told which record it was');
+    assert.equal(again.original?.trackingCode, first.stored.trackingCode, 'and gets the same tracking code back');
     assert.equal(await count(database(), 'records', loaded.tenantId), 1);
   });
 
@@ -136,7 +140,7 @@ describeEachDatabase('storing a submission', (database) => {
     const other = uniqueTenantId('other');
     const record = { tenant_id: other, id: '00000000-0000-4000-8000-000000000001', processing_id: 'p', form_id: 'f', service_id: 's', register_version: 1, status: 'received', data: {}, tracking_hash: 'x', created_at: new Date(), updated_at: new Date(), frozen: false };
     await assert.rejects(
-      sql`select bastide_public_submit(${loaded.tenantId}, ${JSON.stringify(record)}::jsonb, '[]'::jsonb, null::jsonb)`.execute(database().db),
+      sql`select bastide_public_submit(${loaded.tenantId}, ${JSON.stringify(record)}::jsonb, '[]'::jsonb, null::jsonb, null::jsonb)`.execute(database().db),
       /row-level security/,
     );
     const role = await sql<{ u: string }>`select current_user as u`.execute(database().db);
@@ -145,6 +149,6 @@ describeEachDatabase('storing a submission', (database) => {
 
   it('answers unknown-form for a form of no processing', async () => {
     const { loaded, keys } = await setUp(database());
-    assert.deepEqual(await submitForm({ db: database().db, keys }, loaded, 'inexistant', {}), { ok: false, reason: 'unknown-form' });
+    assert.deepEqual(await submitForm({ db: database().db, keys }, loaded, 'inexistant', {}, { baseUrl: BASE }), { ok: false, reason: 'unknown-form' });
   });
 });

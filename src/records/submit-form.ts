@@ -5,7 +5,7 @@
  * the record), all in one transaction under the public role. Either all of
  * it is stored or nothing is.
  */
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { seal, sealJson } from '../crypto/aead.ts';
 import type { TenantKeys } from '../crypto/tenant-keys.ts';
@@ -18,14 +18,24 @@ import { addDuration, parseDuration } from '../register/duration.ts';
 import type { LoadedRegister } from '../register/register-repository.ts';
 import type { Field } from '../register/schema.ts';
 import { computeExpiry } from '../retention/expiry.ts';
+import { outboxRow } from '../mail/outbox-message.ts';
+import { receiptMail } from './receipt-mail.ts';
 import { normaliseSubjectKey } from './subject-key.ts';
 import { splitRecord } from './record-split.ts';
 import { newTrackingCode, trackingHash } from './tracking-code.ts';
 
 export interface SubmitMeta {
   ip?: string | undefined;
-  /** One submission, one record: a form token or an Idempotency-Key. */
+  /**
+   * One submission, one record: a form token or an Idempotency-Key. With it,
+   * the tracking code is derived from the key (keyed by the tenant's secret),
+   * so that a replay can be answered with the same code.
+   */
   submissionKey?: string | undefined;
+  /** What the request carried, so that a replay is told apart from another request under the same key. */
+  requestBody?: unknown;
+  /** Where the receipt's links point (from configuration, never from the request). */
+  baseUrl: string;
   now?: Date;
 }
 
@@ -34,15 +44,16 @@ export interface StoredSubmission {
   trackingCode: string;
   createdAt: Date;
   formTitle: string;
-  /** Where to send the receipt: the form's first e-mail subject key, if filled in. */
-  receiptTo: string | undefined;
+  /** A receipt was queued durably (the form has an e-mail subject key and it was filled in). */
+  receiptQueued: boolean;
 }
 
 export type SubmitResult =
   | { ok: true; stored: StoredSubmission }
   | { ok: false; reason: 'invalid'; errors: FieldError[] }
   | { ok: false; reason: 'unknown-form' }
-  | { ok: false; reason: 'duplicate' };
+  /** Sent before under the same key: `original` is the first answer when the request is the same. */
+  | { ok: false; reason: 'duplicate'; original?: StoredSubmission };
 
 export interface SubmitDeps {
   db: Kysely<Tables>;
@@ -56,7 +67,14 @@ function subjectKeyFields(fields: readonly Field[]): Field[] {
   return fields.filter((f) => f.subjectKey && (f.type === 'email' || f.type === 'phone'));
 }
 
-export async function submitForm(deps: SubmitDeps, loaded: LoadedRegister, formId: string, data: unknown, meta: SubmitMeta = {}): Promise<SubmitResult> {
+/** Sent messages' traces and failed ones go with the technical logs; without such a processing, after 30 days. */
+const OUTBOX_FALLBACK_DAYS = 30;
+
+async function keyedDigest(deps: SubmitDeps, tenantId: string, purpose: string, value: string): Promise<Buffer> {
+  return createHmac('sha256', await deps.keys.derivedKey(tenantId, purpose)).update(value).digest();
+}
+
+export async function submitForm(deps: SubmitDeps, loaded: LoadedRegister, formId: string, data: unknown, meta: SubmitMeta): Promise<SubmitResult> {
   const found = findForm(loaded.register, formId);
   if (!found) return { ok: false, reason: 'unknown-form' };
   const { form, processing } = found;
@@ -67,7 +85,13 @@ export async function submitForm(deps: SubmitDeps, loaded: LoadedRegister, formI
   const values = validation.values;
   const recordId = randomUUID();
   const createdAt = meta.now ?? new Date();
-  const trackingCode = newTrackingCode();
+  const trackingCode = meta.submissionKey
+    ? newTrackingCode(await keyedDigest(deps, tenantId, 'bastide tracking code', `${form.id}:${meta.submissionKey}`))
+    : newTrackingCode();
+  const requestDigest =
+    meta.submissionKey && meta.requestBody !== undefined
+      ? (await keyedDigest(deps, tenantId, 'bastide request digest', JSON.stringify(meta.requestBody))).toString('base64url')
+      : null;
   const key = await deps.keys.current(tenantId);
   const { plain, sealed, uploads } = splitRecord(form.fields, values);
 
@@ -110,6 +134,7 @@ export async function submitForm(deps: SubmitDeps, loaded: LoadedRegister, formI
     key_version: sealed ? key.version : null,
     tracking_hash: trackingHash(tenantId, trackingCode),
     submission_key: meta.submissionKey ?? null,
+    request_digest: requestDigest,
     created_at: createdAt,
     updated_at: createdAt,
     closed_at: null,
@@ -117,17 +142,30 @@ export async function submitForm(deps: SubmitDeps, loaded: LoadedRegister, formI
     frozen: false,
   };
 
+  const email = subjectKeyFields(form.fields).find((f) => f.type === 'email' && typeof values[f.name] === 'string');
+  const mailRow = email
+    ? outboxRow(
+        key,
+        tenantId,
+        recordId,
+        receiptMail(loaded, { to: values[email.name] as string, formTitle: form.title, trackingCode, submittedAt: createdAt }, meta.baseUrl),
+        createdAt,
+        logDuration?.ok ? addDuration(createdAt, logDuration.duration) : new Date(createdAt.getTime() + OUTBOX_FALLBACK_DAYS * 86_400_000),
+      )
+    : undefined;
+
   try {
     if (uploads.length === 0) {
       // The common case in one round trip (see the migration of bastide_public_submit).
       await sql`select bastide_public_submit(${tenantId}, ${JSON.stringify({ ...record, data: plain })}::jsonb, ${JSON.stringify(subjects)}::jsonb, ${
         logRow ? JSON.stringify(logRow) : null
-      }::jsonb)`.execute(deps.db);
+      }::jsonb, ${mailRow ? JSON.stringify(mailRow) : null}::jsonb)`.execute(deps.db);
     } else
       await withPrincipal(deps.db, { kind: 'public', tenantId }, async (trx) => {
         await trx.insertInto('records').values({ ...record, data: JSON.stringify(plain) }).execute();
         if (subjects.length > 0) await trx.insertInto('record_subjects').values(subjects).execute();
         if (logRow) await trx.insertInto('security_log').values(logRow).execute();
+        if (mailRow) await trx.insertInto('mail_outbox').values(mailRow).execute();
         for (const u of uploads)
           await trx
             .insertInto('uploads')
@@ -145,14 +183,27 @@ export async function submitForm(deps: SubmitDeps, loaded: LoadedRegister, formI
             .execute();
       });
   } catch (e) {
-    if ((e as { code?: string }).code === '23505' && meta.submissionKey && /submission_key/.test(String((e as Error).message) + String((e as { constraint?: string }).constraint)))
-      return { ok: false, reason: 'duplicate' };
+    // With a key, the tracking code derives from it: either unique index may be the one that refuses.
+    if ((e as { code?: string }).code === '23505' && meta.submissionKey && /submission_key|tracking_hash/.test(String((e as Error).message) + String((e as { constraint?: string }).constraint)))
+      return { ok: false, reason: 'duplicate', ...(await firstAnswer(deps, tenantId, meta.submissionKey, requestDigest, trackingCode, form.title)) };
     throw e;
   }
 
-  const email = subjectKeyFields(form.fields).find((f) => f.type === 'email' && typeof values[f.name] === 'string');
-  return {
-    ok: true,
-    stored: { recordId, trackingCode, createdAt, formTitle: form.title, receiptTo: email ? (values[email.name] as string) : undefined },
-  };
+  return { ok: true, stored: { recordId, trackingCode, createdAt, formTitle: form.title, receiptQueued: mailRow !== undefined } };
+}
+
+/** The record first stored under this key, if the request was the same one (its code is derived from the key). */
+async function firstAnswer(deps: SubmitDeps, tenantId: string, submissionKey: string, requestDigest: string | null, trackingCode: string, formTitle: string) {
+  return withPrincipal(deps.db, { kind: 'system', tenantId }, async (trx) => {
+    const row = await trx
+      .selectFrom('records')
+      .select(['id', 'created_at', 'request_digest', 'tracking_hash'])
+      .select((eb) => eb.exists(eb.selectFrom('mail_outbox').select('id').whereRef('mail_outbox.record_id', '=', 'records.id').where('mail_outbox.tenant_id', '=', tenantId)).as('mailed'))
+      .where('tenant_id', '=', tenantId)
+      .where('submission_key', '=', submissionKey)
+      .executeTakeFirst();
+    if (!row || row.request_digest !== requestDigest || row.tracking_hash !== trackingHash(tenantId, trackingCode)) return {};
+    const original: StoredSubmission = { recordId: row.id, trackingCode, createdAt: row.created_at, formTitle, receiptQueued: Boolean(row.mailed) };
+    return { original };
+  });
 }

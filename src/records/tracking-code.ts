@@ -8,8 +8,9 @@ import { lookupHash } from '../crypto/tenant-keys.ts';
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
-export function newTrackingCode(): string {
-  const bytes = randomBytes(12);
+/** A random code; or, from a secret (a keyed hash of an Idempotency-Key), the same code every time. */
+export function newTrackingCode(secret: Uint8Array = randomBytes(12)): string {
+  const bytes = secret.subarray(0, 12);
   let code = '';
   for (const b of bytes) code += ALPHABET[b & 31];
   return `${code.slice(0, 4)}-${code.slice(4, 8)}-${code.slice(8, 12)}`;

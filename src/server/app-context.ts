@@ -3,8 +3,8 @@ import type { Config } from '../config/config.ts';
 import type { MasterKeyring } from '../crypto/master-keyring.ts';
 import { TenantKeys } from '../crypto/tenant-keys.ts';
 import type { Database } from '../db/database.ts';
-import { MailQueue, type WarnLogger } from '../mail/mail-queue.ts';
 import type { Mailer } from '../mail/mailer.ts';
+import { OutboxWorker, type OutboxLogger } from '../mail/outbox-worker.ts';
 import { createWorkerMailer } from '../mail/worker-mailer.ts';
 import { RegisterDirectory } from '../register/register-directory.ts';
 
@@ -14,7 +14,8 @@ export interface AppContext {
   database: Database;
   registers: RegisterDirectory;
   keys: TenantKeys;
-  mail: MailQueue;
+  /** Sends what submissions queued in the outbox table; `nudge` after queuing. */
+  mail: OutboxWorker;
   config: AppConfig;
   close(): Promise<void>;
 }
@@ -24,23 +25,34 @@ export interface AppContextOptions {
   keyring: MasterKeyring;
   config: AppConfig & Pick<Config, 'smtpUrl' | 'mailFrom'>;
   outboxDir: string;
-  logger: WarnLogger;
+  logger: OutboxLogger;
   /** How long the register in force is trusted before it is re-read (tests: 0). */
   registerTtlMs?: number;
   mailRetryDelaysMs?: readonly number[];
+  /** Another way out for e-mail (the benchmark's `--mail off`); default SMTP or the outbox folder. */
+  mailer?: Mailer;
 }
 
 export function createAppContext(options: AppContextOptions): AppContext {
-  const mailer: Mailer = createWorkerMailer({ smtpUrl: options.config.smtpUrl, outboxDir: options.outboxDir, from: options.config.mailFrom });
-  const mail = new MailQueue(mailer, { logger: options.logger, ...(options.mailRetryDelaysMs ? { retryDelaysMs: options.mailRetryDelaysMs } : {}) });
+  const mailer: Mailer = options.mailer ?? createWorkerMailer({ smtpUrl: options.config.smtpUrl, outboxDir: options.outboxDir, from: options.config.mailFrom });
+  const keys = new TenantKeys(options.database.db, options.keyring);
+  const mail = new OutboxWorker({
+    db: options.database.db,
+    keys,
+    mailer,
+    logger: options.logger,
+    ...(options.mailRetryDelaysMs ? { retryDelaysMs: options.mailRetryDelaysMs } : {}),
+  });
+  mail.start();
   return {
     database: options.database,
     registers: new RegisterDirectory(options.database.db, options.registerTtlMs === undefined ? {} : { ttlMs: options.registerTtlMs }),
-    keys: new TenantKeys(options.database.db, options.keyring),
+    keys,
     mail,
     config: options.config,
     async close() {
-      await mail.drain();
+      // What is not sent yet stays in the outbox for the next start.
+      await mail.stop();
       await mailer.close();
     },
   };

@@ -20,6 +20,7 @@ import { publicPagesRoutes } from '../web/public-pages-routes.ts';
 import { assetRoutes } from '../web/asset-routes.ts';
 import { errorPage } from '../web/error-page.ts';
 import { requireTenant, pageContext } from '../web/tenant.ts';
+import { refuseOtherHosts } from '../web/host-check.ts';
 import { JOBS } from '../jobs/jobs.ts';
 import { startScheduler } from '../jobs/scheduler.ts';
 import type { AppContext } from './app-context.ts';
@@ -77,6 +78,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
 
   // Limits are set per route (submissions, sign-in, tracking look-ups); counters are per client address.
   await app.register(rateLimit, { global: false, errorResponseBuilder: () => new AppError('too-many-requests') });
+  refuseOtherHosts(app, ctx.config.publicUrl);
 
   app.setErrorHandler(async (error, request, reply) => {
     const known = error instanceof AppError ? error : undefined;

@@ -55,11 +55,11 @@ export function serveCommand(program: Command): void {
       }
       const logger = loggerOptions(config.logLevel);
       const app = await buildApp(
-        createAppContext({ database, keyring, config, outboxDir: join(config.dataDir, 'outbox'), logger: { warn: (obj, msg) => app.log.warn(obj, msg) } }),
+        createAppContext({ database, keyring, config, outboxDir: join(config.dataDir, 'outbox'), logger: { warn: (obj, msg) => app.log.warn(obj, msg), error: (obj, msg) => app.log.error(obj, msg) } }),
         { logger },
       );
-      if (config.databaseUrl && !config.publicUrl)
-        process.stderr.write("attention : BASTIDE_PUBLIC_URL n'est pas défini ; les liens des accusés de réception suivront l'en-tête Host des requêtes (à définir en production)\n");
+      if (!config.publicUrl)
+        process.stderr.write("attention : BASTIDE_PUBLIC_URL n'est pas défini ; les liens des courriels pointeront vers l'adresse d'écoute du serveur (à définir en production)\n");
       if (!config.smtpUrl) process.stdout.write(`courriels : pas de SMTP_URL, ils sont écrits dans ${join(config.dataDir, 'outbox')}\n`);
       const stop = async () => {
         await app.close();

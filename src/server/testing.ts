@@ -54,7 +54,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     keyring: testKeyring(),
     config: { publicUrl: undefined, submissionsPerMinute: options.submissionsPerMinute ?? 1000, trackingLookupsPerMinute: options.trackingLookupsPerMinute ?? 1000, smtpUrl: options.smtpUrl, mailFrom: 'Bastide <test@localhost>' },
     outboxDir,
-    logger: { warn: () => {} },
+    logger: { warn: () => {}, error: () => {} },
     // A zero TTL: a register loaded by a test is in force for the very next request.
     registerTtlMs: 0,
     mailRetryDelaysMs: [50],
