@@ -13,7 +13,7 @@ import { openTestDatabase } from '../db/testing.ts';
 import { formatProblem } from '../register/problem.ts';
 import type { MasterKeyring } from '../crypto/master-keyring.ts';
 import { loadRegister } from '../register/register-loader.ts';
-import { buildApp } from './app.ts';
+import { buildApp, type AppOptions } from './app.ts';
 import { createAppContext, type AppContext } from './app-context.ts';
 
 export interface TestServer {
@@ -44,6 +44,10 @@ export interface TestServerOptions {
   smtpUrl?: string;
   submissionsPerMinute?: number;
   trackingLookupsPerMinute?: number;
+  /** BASTIDE_PUBLIC_URL: links point there, and requests for another host are refused. */
+  publicUrl?: string;
+  /** A pino logger configuration (tests that read what is logged). */
+  logger?: AppOptions['logger'];
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -52,7 +56,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const ctx = createAppContext({
     database,
     keyring: testKeyring(),
-    config: { publicUrl: undefined, submissionsPerMinute: options.submissionsPerMinute ?? 1000, trackingLookupsPerMinute: options.trackingLookupsPerMinute ?? 1000, smtpUrl: options.smtpUrl, mailFrom: 'Bastide <test@localhost>' },
+    config: { publicUrl: options.publicUrl, submissionsPerMinute: options.submissionsPerMinute ?? 1000, trackingLookupsPerMinute: options.trackingLookupsPerMinute ?? 1000, smtpUrl: options.smtpUrl, mailFrom: 'Bastide <test@localhost>' },
     outboxDir,
     logger: { warn: () => {}, error: () => {} },
     // A zero TTL: a register loaded by a test is in force for the very next request.
@@ -60,7 +64,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     mailRetryDelaysMs: [50],
   });
   const registers = ctx.registers;
-  const app = await buildApp(ctx);
+  const app = await buildApp(ctx, options.logger ? { logger: options.logger } : {});
   const load = async (yaml: string | Uint8Array) => {
     const bytes = typeof yaml === 'string' ? new TextEncoder().encode(yaml) : yaml;
     const result = await loadRegister(database.db, bytes, 'test');
