@@ -5,6 +5,7 @@ import { ConfigError, loadConfig, type Config } from '../config/config.ts';
 import { loadMasterKeyring, MasterKeyError, type MasterKeyring } from '../crypto/master-keyring.ts';
 import { DataDirLockedError } from '../db/data-dir-lock.ts';
 import { openDatabase, targetFromConfig, type Database } from '../db/database.ts';
+import { describeSafely } from '../server/safe-error.ts';
 
 export interface GlobalOptions {
   dataDir?: string;
@@ -86,9 +87,10 @@ export function reportError(error: unknown): number {
     return 3;
   }
   if (error instanceof Error && 'code' in error && error.code === 'ECONNREFUSED') {
-    process.stderr.write(`erreur : impossible de joindre le serveur PostgreSQL de DATABASE_URL (${error.message})\n`);
+    process.stderr.write('erreur : impossible de joindre le serveur PostgreSQL de DATABASE_URL\n');
     return 3;
   }
-  process.stderr.write(`erreur inattendue : ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  // Nothing of the error's message: a database error can quote what a citizen typed.
+  process.stderr.write(`erreur inattendue : ${describeSafely(error)}\n`);
   return 70;
 }

@@ -58,7 +58,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     keyring: testKeyring(),
     config: { publicUrl: options.publicUrl, submissionsPerMinute: options.submissionsPerMinute ?? 1000, trackingLookupsPerMinute: options.trackingLookupsPerMinute ?? 1000, smtpUrl: options.smtpUrl, mailFrom: 'Bastide <test@localhost>' },
     outboxDir,
-    logger: { warn: () => {}, error: () => {} },
+    // With a logger configured, the outbox logs through the server's logger, as in `serve`.
+    logger: { warn: (obj, msg) => app.log.warn(obj, msg), error: (obj, msg) => app.log.error(obj, msg) },
     // A zero TTL: a register loaded by a test is in force for the very next request.
     registerTtlMs: 0,
     mailRetryDelaysMs: [50],
