@@ -24,6 +24,11 @@ const Env = z.object({
   BASTIDE_SUBMISSIONS_PER_MINUTE: z.coerce.number().int().positive().default(30),
   /** Tracking-code look-ups per minute from one address (page and API): codes cannot be guessed by trying. */
   BASTIDE_TRACKING_PER_MINUTE: z.coerce.number().int().positive().default(20),
+  /**
+   * How long an instance holds an e-mail it is sending before another may take
+   * it over (the holder may have died): longer than the SMTP time-outs.
+   */
+  BASTIDE_MAIL_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(90),
 });
 
 export interface Config {
@@ -40,6 +45,7 @@ export interface Config {
   mailFrom: string;
   submissionsPerMinute: number;
   trackingLookupsPerMinute: number;
+  mailLeaseSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -73,5 +79,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     mailFrom: e.BASTIDE_MAIL_FROM,
     submissionsPerMinute: e.BASTIDE_SUBMISSIONS_PER_MINUTE,
     trackingLookupsPerMinute: e.BASTIDE_TRACKING_PER_MINUTE,
+    mailLeaseSeconds: e.BASTIDE_MAIL_LEASE_SECONDS,
   };
 }

@@ -73,7 +73,7 @@ export class OutboxWorker {
   constructor(options: OutboxWorkerOptions) {
     this.#o = {
       retryDelaysMs: DEFAULT_RETRY_DELAYS_MS,
-      leaseMs: 120_000,
+      leaseMs: 90_000,
       pollMs: 1_000,
       batchSize: 25,
       clock: () => new Date(),

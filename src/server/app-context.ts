@@ -14,6 +14,8 @@ export interface AppContext {
   database: Database;
   registers: RegisterDirectory;
   keys: TenantKeys;
+  /** Only to check at start that it opens the tenants' data keys (/healthz). */
+  keyring: MasterKeyring;
   /** Sends what submissions queued in the outbox table; `nudge` after queuing. */
   mail: OutboxWorker;
   config: AppConfig;
@@ -23,7 +25,7 @@ export interface AppContext {
 export interface AppContextOptions {
   database: Database;
   keyring: MasterKeyring;
-  config: AppConfig & Pick<Config, 'smtpUrl' | 'mailFrom'>;
+  config: AppConfig & Pick<Config, 'smtpUrl' | 'mailFrom'> & Partial<Pick<Config, 'mailLeaseSeconds'>>;
   outboxDir: string;
   logger: OutboxLogger;
   /** How long the register in force is trusted before it is re-read (tests: 0). */
@@ -42,12 +44,14 @@ export function createAppContext(options: AppContextOptions): AppContext {
     mailer,
     logger: options.logger,
     ...(options.mailRetryDelaysMs ? { retryDelaysMs: options.mailRetryDelaysMs } : {}),
+    ...(options.config.mailLeaseSeconds ? { leaseMs: options.config.mailLeaseSeconds * 1000 } : {}),
   });
   mail.start();
   return {
     database: options.database,
     registers: new RegisterDirectory(options.database.db, options.registerTtlMs === undefined ? {} : { ttlMs: options.registerTtlMs }),
     keys,
+    keyring: options.keyring,
     mail,
     config: options.config,
     async close() {
