@@ -17,7 +17,11 @@ export interface RenderedNotice {
   archivedHtml(): EncodedBody;
   json: EncodedBody;
   markdown: string;
-  etag: string;
+  /**
+   * One ETag per representation: the page, the archived page and the JSON
+   * are different bytes (sendCachedPage adds the encoding's own suffix).
+   */
+  etags: { html: string; archivedHtml: string; json: string };
 }
 
 const MAX_ENTRIES = 200;
@@ -28,6 +32,8 @@ export function renderedNotice(loaded: LoadedRegister): RenderedNotice {
   const hit = cache.get(key);
   if (hit) return hit;
   const notice = buildNotice(loaded);
+  // The code version matters too: a new release may render the same register differently.
+  const base = createHash('sha256').update(`${loaded.tenantId}:${loaded.version}:${loaded.hash}:${RENDERER_VERSION}`).digest('base64url').slice(0, 22);
   let archived: EncodedBody | undefined;
   const rendered: RenderedNotice = {
     notice,
@@ -35,8 +41,7 @@ export function renderedNotice(loaded: LoadedRegister): RenderedNotice {
     archivedHtml: () => (archived ??= encodeBody(renderNoticePage(notice, true))),
     json: encodeBody(JSON.stringify(notice)),
     markdown: renderNoticeMarkdown(notice),
-    // The code version matters too: a new release may render the same register differently.
-    etag: `"${createHash('sha256').update(`${loaded.tenantId}:${loaded.version}:${loaded.hash}:${RENDERER_VERSION}`).digest('base64url').slice(0, 22)}"`,
+    etags: { html: `"${base}-html"`, archivedHtml: `"${base}-archive"`, json: `"${base}-json"` },
   };
   if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value!);
   cache.set(key, rendered);

@@ -44,6 +44,42 @@ for (const kind of testDatabaseKinds()) {
       assert.equal(again.status, 304);
     });
 
+    it('gives each representation (HTML or JSON, raw or gzip) its own ETag, and answers 304 only for that one', async () => {
+      const page = '/haute-vallee/donnees-personnelles';
+      const api = '/api/v1/haute-vallee/notice';
+      const tagOf = async (path: string, encoding: string) => {
+        const res = await get(path, { 'accept-encoding': encoding });
+        assert.equal(res.status, 200);
+        assert.equal(res.headers.get('content-encoding') ?? 'identity', encoding);
+        assert.match(res.headers.get('vary') ?? '', /accept-encoding/i);
+        await res.arrayBuffer();
+        return res.headers.get('etag') ?? '';
+      };
+      const tags = { html: await tagOf(page, 'identity'), htmlGzip: await tagOf(page, 'gzip'), json: await tagOf(api, 'identity'), jsonGzip: await tagOf(api, 'gzip') };
+      assert.equal(new Set(Object.values(tags)).size, 4, JSON.stringify(tags));
+      for (const tag of Object.values(tags)) assert.match(tag, /^"[\w-]+"$/);
+
+      const revalidate = async (path: string, encoding: string, ifNoneMatch: string) => {
+        const res = await get(path, { 'accept-encoding': encoding, 'if-none-match': ifNoneMatch });
+        await res.arrayBuffer();
+        return res;
+      };
+      const notModified = await revalidate(page, 'gzip', tags.htmlGzip);
+      assert.equal(notModified.status, 304);
+      assert.equal(notModified.headers.get('etag'), tags.htmlGzip);
+      assert.match(notModified.headers.get('vary') ?? '', /accept-encoding/i);
+      assert.equal((await revalidate(page, 'identity', tags.html)).status, 304);
+      assert.equal((await revalidate(api, 'identity', tags.json)).status, 304);
+      assert.equal((await revalidate(api, 'gzip', tags.jsonGzip)).status, 304);
+      // A tag names one representation: the raw page's does not validate the gzip bytes, nor the JSON.
+      assert.equal((await revalidate(page, 'gzip', tags.html)).status, 200);
+      assert.equal((await revalidate(page, 'identity', tags.htmlGzip)).status, 200);
+      assert.equal((await revalidate(api, 'identity', tags.html)).status, 200);
+      // A cache holding several representations lists their tags; a proxy may have weakened one.
+      assert.equal((await revalidate(page, 'gzip', `${tags.html}, ${tags.htmlGzip}`)).status, 304);
+      assert.equal((await revalidate(api, 'identity', `W/${tags.json}`)).status, 304);
+    });
+
     it('serves the notice as JSON with every transparency item', async () => {
       const res = await get('/api/v1/val-fleuri/notice');
       assert.equal(res.status, 200);

@@ -23,7 +23,7 @@ export function noticeRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get<{ Params: TenantParams }>('/:tenant/donnees-personnelles', async (request, reply) => {
     const loaded = await requireTenant(ctx.registers, request.params.tenant);
     const rendered = renderedNotice(loaded);
-    return sendCachedPage(request, reply, rendered.html, rendered.etag);
+    return sendCachedPage(request, reply, rendered.html, rendered.etags.html);
   });
 
   app.get<{ Params: TenantParams; Querystring: { version?: string } }>('/api/v1/:tenant/notice', async (request, reply) => {
@@ -34,7 +34,7 @@ export function noticeRoutes(app: FastifyInstance, ctx: AppContext): void {
       loaded = old;
     }
     const rendered = renderedNotice(loaded);
-    return sendCachedPage(request, reply, rendered.json, rendered.etag, 'application/json; charset=utf-8');
+    return sendCachedPage(request, reply, rendered.json, rendered.etags.json, 'application/json; charset=utf-8');
   });
 
   app.get<{ Params: TenantParams }>('/:tenant/donnees-personnelles/versions', async (request, reply) => {
@@ -62,6 +62,6 @@ export function noticeRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (!loaded) throw new AppError('version-not-found');
     const rendered = renderedNotice(loaded);
     if (loaded.version === current.version) return reply.redirect(`/${current.tenantId}/donnees-personnelles`);
-    return sendCachedPage(request, reply, rendered.archivedHtml(), rendered.etag);
+    return sendCachedPage(request, reply, rendered.archivedHtml(), rendered.etags.archivedHtml);
   });
 }

@@ -7,11 +7,22 @@ function acceptsGzip(request: FastifyRequest): boolean {
   return typeof accept === 'string' && /\bgzip\b(?!;q=0(\.0*)?\b)/.test(accept);
 }
 
-/** Sends a pre-encoded page that may be revalidated with its ETag (304 when unchanged). */
+/** If-None-Match may list the tags of several cached representations, and compares weakly (RFC 9110, 13.1.2). */
+function noneMatch(header: string | undefined, etag: string): boolean {
+  return header !== undefined && header.split(',').some((tag) => tag.trim() === '*' || tag.trim().replace(/^W\//, '') === etag);
+}
+
+/**
+ * Sends a pre-encoded page that may be revalidated with its ETag (304 when
+ * unchanged). The gzip bytes are another representation: their tag gets a
+ * `-gzip` suffix, so a cache never takes one for the other.
+ */
 export function sendCachedPage(request: FastifyRequest, reply: FastifyReply, body: EncodedBody, etag: string, type = 'text/html; charset=utf-8') {
-  reply.header('etag', etag).header('cache-control', 'no-cache').header('vary', 'accept-encoding');
-  if (request.headers['if-none-match'] === etag) return reply.code(304).send();
-  if (acceptsGzip(request)) return reply.type(type).header('content-encoding', 'gzip').send(body.gzip);
+  const gzip = acceptsGzip(request);
+  const tag = gzip ? `${etag.slice(0, -1)}-gzip"` : etag;
+  reply.header('etag', tag).header('cache-control', 'no-cache').header('vary', 'accept-encoding');
+  if (noneMatch(request.headers['if-none-match'], tag)) return reply.code(304).send();
+  if (gzip) return reply.type(type).header('content-encoding', 'gzip').send(body.gzip);
   return reply.type(type).send(body.raw);
 }
 
