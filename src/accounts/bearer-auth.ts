@@ -7,6 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Tables } from '../db/tables.ts';
 import { AppError } from '../errors/app-error.ts';
+import { retryDelayInFrench, type RateLimits } from '../web/rate-limits.ts';
 import { resolveActor, type Actor } from './actor.ts';
 import { tokenAgentId } from './api-tokens.ts';
 
@@ -21,9 +22,16 @@ export async function authenticateBearer(db: Kysely<Tables>, tenantId: string, a
   return actor ? { ok: true, actor } : { ok: false, reason: 'invalid' };
 }
 
-export async function requireActor(db: Kysely<Tables>, request: FastifyRequest, reply: FastifyReply, tenantId: string): Promise<Actor> {
+/** Repeated failures from one address are made to wait before any token is even looked at. */
+export async function requireActor(db: Kysely<Tables>, limits: RateLimits, request: FastifyRequest, reply: FastifyReply, tenantId: string): Promise<Actor> {
+  const before = limits.check('auth-failure', request.ip);
+  if (!before.ok) {
+    reply.header('retry-after', String(before.retryAfterSeconds));
+    throw new AppError('too-many-requests', `Trop de jetons refusés depuis cette adresse : réessayez ${retryDelayInFrench(before.retryAfterSeconds)}.`);
+  }
   const result = await authenticateBearer(db, tenantId, request.headers.authorization);
   if (result.ok) return result.actor;
+  limits.hit('auth-failure', request.ip);
   // Set before throwing: the error handler keeps headers already on the reply.
   reply.header('www-authenticate', result.reason === 'missing' ? `Bearer realm="${tenantId}"` : `Bearer realm="${tenantId}", error="invalid_token"`);
   throw new AppError(result.reason === 'missing' ? 'unauthenticated' : 'invalid-token');

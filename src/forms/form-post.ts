@@ -12,6 +12,7 @@ import type { AppContext } from '../server/app-context.ts';
 import { checkFormToken, readSessionId, type TokenCheck } from '../web/csrf.ts';
 import { html } from '../web/html.ts';
 import { requestBaseUrl } from '../web/public-url.ts';
+import { tooManySubmissions } from '../web/rate-limits.ts';
 import { sendPage } from '../web/reply.ts';
 import { deleteDraft, saveDraft } from './draft-repository.ts';
 import type { FoundForm } from './find-form.ts';
@@ -85,6 +86,13 @@ export async function handleFormPost(ctx: AppContext, request: FastifyRequest, r
 
   if (posted.action.startsWith('add:') || posted.action.startsWith('remove:'))
     return rerender({ ...kept, autofocus: applyRowAction(found, posted.data, posted.action) }, 200);
+
+  // Only a submission or a draft counts against the limit, never a click on "Ajouter".
+  const verdict = ctx.limits.hit(posted.action === 'draft' ? 'draft' : 'submission', request.ip);
+  if (!verdict.ok) {
+    reply.header('retry-after', String(verdict.retryAfterSeconds));
+    return rerender({ ...kept, problem: { title: 'Trop de demandes envoyées', body: html`<p>${tooManySubmissions(verdict.retryAfterSeconds)} Les informations saisies ont été conservées ci-dessous.</p>` } }, 429);
+  }
 
   if (posted.action === 'draft') {
     const saved = await saveDraft({ db: ctx.database.db, keys: ctx.keys }, loaded.tenantId, form, posted.data, posted.draftToken);

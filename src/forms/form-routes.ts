@@ -50,9 +50,9 @@ export function formRoutes(app: FastifyInstance, ctx: AppContext): void {
     );
   });
 
+  // Rate-limited in handleFormPost: only a submission or a draft counts, not a click on "Ajouter".
   app.post<{ Params: Params }>(
     '/:tenant/demarches/:formId',
-    { config: { rateLimit: { max: ctx.config.submissionsPerMinute, timeWindow: 60_000 } } },
     async (request, reply) => {
       const { loaded, found } = await resolve(request.params);
       return handleFormPost(ctx, request, reply, loaded, found, (input, status) => render(request, reply, loaded, found, input, status));

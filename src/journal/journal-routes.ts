@@ -21,7 +21,7 @@ type TenantParams = { tenant: string };
 export function journalRoutes(app: FastifyInstance, ctx: AppContext): void {
   async function asDpo(request: FastifyRequest<{ Params: TenantParams }>, reply: FastifyReply): Promise<Principal> {
     const loaded = await requireTenant(ctx.registers, request.params.tenant);
-    const actor = await requireActor(ctx.database.db, request, reply, loaded.tenantId);
+    const actor = await requireActor(ctx.database.db, ctx.limits, request, reply, loaded.tenantId);
     const principal = dpoPrincipal(actor);
     if (!principal) throw new AppError('page-not-found');
     reply.header('cache-control', 'no-store');

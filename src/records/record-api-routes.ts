@@ -45,7 +45,7 @@ export function recordApiRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   async function authenticate(request: FastifyRequest<{ Params: TenantParams }>, reply: FastifyReply) {
     const loaded = await requireTenant(ctx.registers, request.params.tenant);
-    const actor = await requireActor(ctx.database.db, request, reply, loaded.tenantId);
+    const actor = await requireActor(ctx.database.db, ctx.limits, request, reply, loaded.tenantId);
     // Personal data: never kept by a browser or a proxy.
     reply.header('cache-control', 'no-store');
     return { loaded, actor };

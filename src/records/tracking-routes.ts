@@ -3,30 +3,37 @@
  * GET /{tenant}/suivi (the page) and GET /api/v1/{tenant}/tracking/{code}.
  * Both are rate-limited per address, so codes cannot be found by trying.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors/app-error.ts';
 import { findForm } from '../forms/find-form.ts';
 import type { LoadedRegister } from '../register/register-repository.ts';
 import type { AppContext } from '../server/app-context.ts';
+import { retryDelayInFrench } from '../web/rate-limits.ts';
 import { sendPage } from '../web/reply.ts';
 import { requireTenant } from '../web/tenant.ts';
 import { normaliseTrackingCode } from './tracking-code.ts';
 import { findTrackedRequest } from './tracking-lookup.ts';
 import { trackingPage } from './tracking-page.ts';
 
-const DEFAULT_LOOKUPS_PER_MINUTE = 20;
 
 function formTitle(loaded: LoadedRegister, formId: string): string {
   return findForm(loaded.register, formId)?.form.title ?? 'Démarche en ligne';
 }
 
 export function trackingRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const rateLimit = { max: ctx.config.trackingLookupsPerMinute ?? DEFAULT_LOOKUPS_PER_MINUTE, timeWindow: 60_000 };
+  // One counter for the page and the API: a code cannot be guessed by trying through both.
+  const count = (request: FastifyRequest, reply: FastifyReply) => {
+    const verdict = ctx.limits.hit('tracking', request.ip);
+    if (verdict.ok) return;
+    reply.header('retry-after', String(verdict.retryAfterSeconds));
+    throw new AppError('too-many-requests', `Trop de numéros de suivi essayés depuis cette adresse : réessayez ${retryDelayInFrench(verdict.retryAfterSeconds)}.`);
+  };
 
-  app.get<{ Params: { tenant: string }; Querystring: { code?: unknown } }>('/:tenant/suivi', { config: { rateLimit } }, async (request, reply) => {
+  app.get<{ Params: { tenant: string }; Querystring: { code?: unknown } }>('/:tenant/suivi', async (request, reply) => {
     const loaded = await requireTenant(ctx.registers, request.params.tenant);
     const raw = request.query.code;
     if (raw === undefined) return sendPage(reply, trackingPage(loaded, { code: '' }));
+    count(request, reply);
     const typed = (typeof raw === 'string' ? raw : '').slice(0, 40);
     if (typed.trim() === '') return sendPage(reply, trackingPage(loaded, { code: '', error: 'Saisissez votre numéro de suivi.' }));
     const code = normaliseTrackingCode(typed);
@@ -41,8 +48,9 @@ export function trackingRoutes(app: FastifyInstance, ctx: AppContext): void {
     return sendPage(reply, trackingPage(loaded, { code, found: { formTitle: formTitle(loaded, request_.formId), request: request_ } }));
   });
 
-  app.get<{ Params: { tenant: string; code: string } }>('/api/v1/:tenant/tracking/:code', { config: { rateLimit } }, async (request, reply) => {
+  app.get<{ Params: { tenant: string; code: string } }>('/api/v1/:tenant/tracking/:code', async (request, reply) => {
     const loaded = await requireTenant(ctx.registers, request.params.tenant);
+    count(request, reply);
     const code = normaliseTrackingCode(request.params.code.slice(0, 40));
     const found = code ? await findTrackedRequest(ctx.database.db, loaded.tenantId, code) : undefined;
     if (!found) throw new AppError('record-not-found', 'Aucune demande ne correspond à ce numéro de suivi.');

@@ -7,8 +7,13 @@ import type { Mailer } from '../mail/mailer.ts';
 import { OutboxWorker, type OutboxLogger } from '../mail/outbox-worker.ts';
 import { createWorkerMailer } from '../mail/worker-mailer.ts';
 import { RegisterDirectory } from '../register/register-directory.ts';
+import { RateLimits } from '../web/rate-limits.ts';
 
-export type AppConfig = Pick<Config, 'publicUrl' | 'submissionsPerMinute'> & Partial<Pick<Config, 'trackingLookupsPerMinute'>>;
+export type AppConfig = Pick<Config, 'publicUrl' | 'submissionsPerMinute'> &
+  Partial<Pick<Config, 'trackingLookupsPerMinute'>> & {
+    /** Failed bearer tokens from one address before it must wait (tests raise it). */
+    authFailuresPerMinute?: number;
+  };
 
 export interface AppContext {
   database: Database;
@@ -19,6 +24,8 @@ export interface AppContext {
   /** Sends what submissions queued in the outbox table; `nudge` after queuing. */
   mail: OutboxWorker;
   config: AppConfig;
+  /** Per purpose and client address, whichever route a request came through. */
+  limits: RateLimits;
   close(): Promise<void>;
 }
 
@@ -33,6 +40,20 @@ export interface AppContextOptions {
   mailRetryDelaysMs?: readonly number[];
   /** Another way out for e-mail (the benchmark's `--mail off`); default SMTP or the outbox folder. */
   mailer?: Mailer;
+}
+
+/** Failed bearer tokens from one address before it is made to wait: enough for typing mistakes, not for guessing. */
+const AUTH_FAILURES_PER_MINUTE = 10;
+const DEFAULT_TRACKING_PER_MINUTE = 20;
+
+export function rateLimitsFor(config: AppConfig): RateLimits {
+  const perMinute = (max: number) => ({ max, windowMs: 60_000 });
+  return new RateLimits({
+    submission: perMinute(config.submissionsPerMinute),
+    draft: perMinute(config.submissionsPerMinute),
+    tracking: perMinute(config.trackingLookupsPerMinute ?? DEFAULT_TRACKING_PER_MINUTE),
+    'auth-failure': perMinute(config.authFailuresPerMinute ?? AUTH_FAILURES_PER_MINUTE),
+  });
 }
 
 export function createAppContext(options: AppContextOptions): AppContext {
@@ -54,6 +75,7 @@ export function createAppContext(options: AppContextOptions): AppContext {
     keyring: options.keyring,
     mail,
     config: options.config,
+    limits: rateLimitsFor(options.config),
     async close() {
       // What is not sent yet stays in the outbox for the next start.
       await mail.stop();

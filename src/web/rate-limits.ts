@@ -1,0 +1,78 @@
+/**
+ * One counter per purpose and client address, whatever route or page the
+ * request came through: the JSON API and the HTML form share the
+ * submissions' counter, the tracking page and its API share theirs. Callers
+ * count only what the limit is about (a submission, not a click on "Ajouter
+ * un enfant"; a failed sign-in, not a successful one).
+ *
+ * Fixed windows in memory: one instance's view. With several instances the
+ * store moves to the database (ROADMAP: rate limits shared).
+ */
+export type Purpose = 'submission' | 'draft' | 'tracking' | 'auth-failure';
+
+export interface Limit {
+  max: number;
+  windowMs: number;
+}
+
+export type Verdict = { ok: true } | { ok: false; retryAfterSeconds: number };
+
+interface Window {
+  count: number;
+  resetAt: number;
+}
+
+/** Beyond this many live counters, expired ones are swept before a new one is made. */
+const SWEEP_AT = 50_000;
+
+export class RateLimits {
+  readonly #limits: Record<Purpose, Limit>;
+  readonly #clock: () => number;
+  readonly #windows = new Map<string, Window>();
+
+  constructor(limits: Record<Purpose, Limit>, clock: () => number = Date.now) {
+    this.#limits = limits;
+    this.#clock = clock;
+  }
+
+  /** Counts one more and says whether it is still within the limit. */
+  hit(purpose: Purpose, client: string): Verdict {
+    const w = this.#window(purpose, client, true)!;
+    w.count++;
+    return this.#verdict(purpose, w);
+  }
+
+  /** Whether one more would still be within the limit, without counting it (checked before the work). */
+  check(purpose: Purpose, client: string): Verdict {
+    const w = this.#window(purpose, client, false);
+    return w ? this.#verdict(purpose, w, 1) : { ok: true };
+  }
+
+  #verdict(purpose: Purpose, w: Window, more = 0): Verdict {
+    if (w.count + more <= this.#limits[purpose].max) return { ok: true };
+    return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((w.resetAt - this.#clock()) / 1000)) };
+  }
+
+  #window(purpose: Purpose, client: string, create: boolean): Window | undefined {
+    const now = this.#clock();
+    const key = `${purpose}\u0000${client}`;
+    const w = this.#windows.get(key);
+    if (w && w.resetAt > now) return w;
+    if (!create) return undefined;
+    if (this.#windows.size >= SWEEP_AT) for (const [k, v] of this.#windows) if (v.resetAt <= now) this.#windows.delete(k);
+    const fresh = { count: 0, resetAt: now + this.#limits[purpose].windowMs };
+    this.#windows.set(key, fresh);
+    return fresh;
+  }
+}
+
+export function tooManySubmissions(retryAfterSeconds: number): string {
+  return `Trop de demandes envoyées depuis cette adresse : réessayez ${retryDelayInFrench(retryAfterSeconds)}.`;
+}
+
+/** "dans 3 minutes", "dans 40 secondes": when to try again, in words. */
+export function retryDelayInFrench(seconds: number): string {
+  if (seconds < 60) return `dans ${seconds} seconde${seconds > 1 ? 's' : ''}`;
+  const minutes = Math.ceil(seconds / 60);
+  return `dans ${minutes} minute${minutes > 1 ? 's' : ''}`;
+}
