@@ -8,6 +8,7 @@ import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { sql } from 'kysely';
+import { verifyTenantKeys, tenantKeyFailuresSummary } from '../crypto/verify-tenant-keys.ts';
 import { AppError, ERRORS } from '../errors/app-error.ts';
 import { noticeRoutes } from '../notice/notice-routes.ts';
 import { submissionApiRoutes } from '../records/submission-api-routes.ts';
@@ -110,9 +111,17 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     await ctx.close();
   });
 
+  // Checked once at start, not per request: a master key that cannot open the data keys fails every form.
+  let keysProblem: string | undefined;
+  app.addHook('onReady', async () => {
+    const failures = await verifyTenantKeys(ctx.database.db, ctx.keyring);
+    keysProblem = failures.length > 0 ? tenantKeyFailuresSummary(failures) : undefined;
+  });
   app.get('/healthz', async (_request, reply) => {
     await sql`select 1`.execute(ctx.database.db);
-    return reply.header('cache-control', 'no-store').send({ status: 'ok', database: ctx.database.kind });
+    reply.header('cache-control', 'no-store');
+    if (keysProblem) return reply.code(503).send({ status: 'degraded', database: ctx.database.kind, keys: keysProblem });
+    return reply.send({ status: 'ok', database: ctx.database.kind });
   });
 
   assetRoutes(app);

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { CliError, configFor, masterKeyringFor } from '../cli/cli-context.ts';
+import { tenantKeysRefusal, verifyTenantKeys } from '../crypto/verify-tenant-keys.ts';
 import { openDatabase, targetFromConfig } from '../db/database.ts';
 import { formatProblem } from '../register/problem.ts';
 import { readRegisterFile } from '../register/read-register-file.ts';
@@ -35,6 +36,12 @@ export function serveCommand(program: Command): void {
       const { keyring, generatedFile } = masterKeyringFor(config, { generate: true });
       if (generatedFile) process.stdout.write(`clé maîtresse créée dans ${generatedFile} : sauvegardez-la à part\n`);
       const database = await openDatabase(targetFromConfig(config, 'bastide serve'));
+      // A master key that does not open the tenants' data keys would start a server failing every form.
+      const keyFailures = await verifyTenantKeys(database.db, keyring);
+      if (keyFailures.length > 0) {
+        await database.close();
+        throw new CliError(tenantKeysRefusal(keyFailures), 2);
+      }
       const files = [...(opts.demo ? await exampleRegisters() : []), ...(opts.register ?? [])];
       const loadedTenants: string[] = [];
       const demoAgents: string[] = [];
