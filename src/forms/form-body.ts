@@ -10,7 +10,8 @@ import type { FastifyRequest } from 'fastify';
 import type { Field, Form } from '../register/schema.ts';
 import { formatBytes } from './field-validation.ts';
 import { maxLengthOf } from './field-limits.ts';
-import type { FieldError, SubmittedData, SubmittedValue } from './submitted-value.ts';
+import { isSubmittedFile, type FieldError, type SubmittedData, type SubmittedValue } from './submitted-value.ts';
+import { stripInvisible } from './text-rules.ts';
 
 export interface PostedForm {
   data: SubmittedData;
@@ -66,24 +67,31 @@ function fieldByPath(form: Form, path: string): Field | undefined {
   return sub ? field?.fields?.find((f) => f.name === sub) : field;
 }
 
+/** Sets an own property, even one named `__proto__`, never the object's prototype. */
+function define(o: Record<string, SubmittedValue>, key: string, value: SubmittedValue): void {
+  Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 function put(data: SubmittedData, name: string, value: SubmittedValue): string {
   const m = NAME.exec(name);
-  if (!m || name === '__proto__') {
+  if (!m) {
     // Anything else is kept as sent, so that validation refuses it as undeclared.
-    data[name] = value;
+    define(data, name, value);
     return name;
   }
   const [, top, index, sub] = m as unknown as [string, string, string | undefined, string | undefined];
   if (index === undefined || sub === undefined) {
-    const existing = data[top];
+    // A name sent twice becomes a list, which the field refuses (`toString` is nobody's value).
+    const existing = Object.hasOwn(data, top) ? data[top] : undefined;
     data[top] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
     return top;
   }
-  const rows = Array.isArray(data[top]) ? (data[top] as SubmittedValue[]) : (data[top] = []);
+  const rows = Object.hasOwn(data, top) && Array.isArray(data[top]) ? (data[top] as SubmittedValue[]) : (data[top] = []);
   const i = Number(index);
   while (rows.length <= i) rows.push({});
-  const row = rows[i] as Record<string, SubmittedValue>;
-  row[sub] = value;
+  const row = rows[i];
+  // A row is an object unless `enfants[0]` was also sent as a plain field: then the row is kept as sent, and refused.
+  if (row && typeof row === 'object' && !Array.isArray(row) && !isSubmittedFile(row)) define(row as Record<string, SubmittedValue>, sub, value);
   return `${top}[${i}].${sub}`;
 }
 
@@ -99,7 +107,8 @@ export async function readPostedForm(request: FastifyRequest, form: Form): Promi
         const bytes = await part.toBuffer();
         if (part.filename === '' && bytes.length === 0) continue; // a file input left empty
         const path = put(posted.data, part.fieldname, { kind: 'file', filename: part.filename, bytes });
-        posted.files.set(path, part.filename);
+        // The name is shown again on a re-render: never reversed or hidden (validation refuses worse).
+        posted.files.set(path, stripInvisible(part.filename.toWellFormed()));
         const field = fieldByPath(form, path);
         if (part.file.truncated && field) {
           posted.errors.push({

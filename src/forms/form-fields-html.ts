@@ -7,7 +7,7 @@
  */
 import type { Field } from '../register/schema.ts';
 import { html, type Html } from '../web/html.ts';
-import { parseDate } from './field-validation.ts';
+import { dateBounds, parseDate } from './field-validation.ts';
 import { hintText } from './field-hints.ts';
 import type { SubmittedData, SubmittedValue } from './submitted-value.ts';
 
@@ -62,8 +62,11 @@ function control(field: Field, id: string, name: string, value: SubmittedValue, 
       return html`<input type="email" ${common} spellcheck="false" value="${text(value)}">`;
     case 'phone':
       return html`<input type="tel" ${common} value="${text(value)}">`;
-    case 'date':
-      return html`<input type="date" ${common} value="${dateValue(value)}">`;
+    case 'date': {
+      // The bounds as the browser's date picker takes them (the form is `novalidate`: the server decides).
+      const { notBefore, notAfter } = dateBounds(field);
+      return html`<input type="date" ${common}${notBefore ? html` min="${notBefore.iso}"` : ''}${notAfter ? html` max="${notAfter.iso}"` : ''} value="${dateValue(value)}">`;
+    }
     case 'number':
       return html`<input type="text" inputmode="decimal" ${common} value="${text(value)}">`;
     case 'select': {
@@ -77,7 +80,8 @@ function control(field: Field, id: string, name: string, value: SubmittedValue, 
     case 'file':
       return html`<input type="file" ${common} accept="${(field.accept ?? []).join(',')}">`;
     default:
-      return html`<input type="text" ${common} value="${text(value)}">`;
+      // A pattern is checked at register load to compile with the v flag, as the attribute requires.
+      return html`<input type="text" ${common}${field.pattern !== undefined ? html` pattern="${field.pattern}"` : ''} value="${text(value)}">`;
   }
 }
 

@@ -15,7 +15,12 @@ const FORM: Form = {
     { name: 'nom', label: 'Nom', type: 'text', category: 'identification', required: true, subjectKey: false, maxLength: 20 },
     { name: 'courriel', label: 'Courriel', type: 'email', category: 'contact', required: true, subjectKey: true },
     { name: 'telephone', label: 'Téléphone', type: 'phone', category: 'contact', required: false, subjectKey: false },
-    { name: 'naissance', label: 'Date de naissance', type: 'date', category: 'civil-status', required: false, subjectKey: false },
+    { name: 'naissance', label: 'Date de naissance', type: 'date', category: 'civil-status', required: false, subjectKey: false, notBefore: '-P120Y', notAfter: 'today' },
+    { name: 'codePostal', label: 'Code postal', type: 'text', category: 'contact', required: false, subjectKey: false, maxLength: 5, pattern: '^[0-9]{5}$', patternMessage: '5 chiffres, par exemple 31000' },
+    { name: 'rue', label: 'Rue', type: 'text', category: 'contact', required: false, subjectKey: false, pattern: '[0-9]+ .+' },
+    { name: 'message', label: 'Message', type: 'textarea', category: 'request', required: false, subjectKey: false },
+    { name: 'adresse', label: 'Adresse', type: 'address', category: 'contact', required: false, subjectKey: false },
+    { name: 'constructor', label: 'Constructeur', type: 'text', category: 'request', required: false, subjectKey: false },
     { name: 'enfantsACharge', label: 'Enfants à charge', type: 'number', category: 'family', required: false, subjectKey: false, min: 0, max: 20 },
     { name: 'tarif', label: 'Tarif', type: 'select', category: 'economic', required: true, subjectKey: false, options: [{ value: 'normal', label: 'Normal' }, { value: 'quotient-familial', label: 'Quotient familial' }] },
     { name: 'accord', label: 'J’accepte le règlement', type: 'checkbox', category: 'request', required: true, subjectKey: false },
@@ -141,5 +146,117 @@ describe('validating a submission against its form', () => {
       const result = await validateSubmission(FORM, data);
       assert.equal(result.ok, false);
     }
+  });
+});
+
+describe('strict types and characters (what once reached the database, or got in)', () => {
+  it('refuses a JSON number, boolean, object or list where text is expected', async () => {
+    for (const value of [12, true, { a: 'b' }, ['Dupont'], []]) await errorOn({ ...VALID, nom: value }, 'nom', /« Nom » attend du texte/);
+    await errorOn({ ...VALID, codePostal: 31000 }, 'codePostal', /attend du texte/);
+  });
+
+  it('refuses anything but a string for an e-mail, phone, date or option', async () => {
+    await errorOn({ ...VALID, courriel: { email: 'a@b.fr' } }, 'courriel', /attend une adresse électronique/);
+    await errorOn({ ...VALID, telephone: 612345678 }, 'telephone', /attend un numéro de téléphone/);
+    await errorOn({ ...VALID, naissance: 20240229 }, 'naissance', /attend une date/);
+    await errorOn({ ...VALID, tarif: ['normal'] }, 'tarif', /attend l'une des valeurs proposées/);
+  });
+
+  it('takes a JSON number or a numeric string (as HTML sends it) for a number, and nothing else', async () => {
+    for (const [value, n] of [[3, 3], ['3', 3], [' 2,5 ', 2.5]] as const) {
+      const result = await validateSubmission(FORM, { ...VALID, enfantsACharge: value });
+      assert.ok(result.ok, JSON.stringify(value));
+      assert.equal(result.values['enfantsACharge'], n);
+    }
+    for (const value of [true, [2], { n: 2 }]) await errorOn({ ...VALID, enfantsACharge: value }, 'enfantsACharge', /attend un nombre/);
+    await errorOn({ ...VALID, enfantsACharge: '1e3' }, 'enfantsACharge', /doit être un nombre/);
+  });
+
+  it('refuses a NUL in an e-mail address, naming the field', async () => {
+    await errorOn({ ...VALID, courriel: 'jeanne\u0000@example.fr' }, 'courriel', /« Courriel » contient des caractères non autorisés/);
+  });
+
+  it('refuses a lone UTF-16 surrogate in any string, naming the field', async () => {
+    await errorOn({ ...VALID, nom: 'Du\uD800pont' }, 'nom', /« Nom » contient un caractère mal encodé/);
+    await errorOn({ ...VALID, message: 'fin\uDC00' }, 'message', /« Message » contient un caractère mal encodé/);
+    await errorOn({ ...VALID, tarif: 'normal\uD83D' }, 'tarif', /mal encodé/);
+    await errorOn({ ...VALID, enfants: [{ prenom: '\uDFFFLéa' }] }, 'enfants[0].prenom', /« Prénom » contient un caractère mal encodé/);
+    await errorOn({ ...VALID, justificatif: file(PDF, 'piece\uD800.pdf') }, 'justificatif', /nom du fichier .* contient des caractères non autorisés/);
+  });
+
+  it('refuses C0 and C1 control characters; line breaks only in multi-line fields', async () => {
+    for (const c of ['\u0001', '\u001B', '\u007F', '\u0085', '\u009B']) await errorOn({ ...VALID, nom: `Du${c}pont` }, 'nom', /caractères non autorisés/);
+    await errorOn({ ...VALID, message: 'bonjour\u0007' }, 'message', /caractères non autorisés/);
+    await errorOn({ ...VALID, nom: 'Du\npont' }, 'nom', /tient sur une seule ligne/);
+    await errorOn({ ...VALID, telephone: '06 12\r\n34 56 78' }, 'telephone', /tient sur une seule ligne/);
+    const multi = await validateSubmission(FORM, { ...VALID, message: 'Ligne 1\r\n\tLigne 2', adresse: '3 rue des Lilas\nBât. B' });
+    assert.ok(multi.ok, JSON.stringify(!multi.ok && multi.errors));
+    assert.equal(multi.values['message'], 'Ligne 1\r\n\tLigne 2');
+    assert.equal(multi.values['adresse'], '3 rue des Lilas\nBât. B');
+    // A tab pasted in a single-line field is a space; around the value it is trimmed.
+    const tab = await validateSubmission(FORM, { ...VALID, nom: 'Dupont\tMartin', courriel: ' jeanne@example.fr\n' });
+    assert.ok(tab.ok);
+    assert.equal(tab.values['nom'], 'Dupont Martin');
+    assert.equal(tab.values['courriel'], 'jeanne@example.fr');
+  });
+
+  it('strips bidirectional and zero-width characters from names and file names, not from prose', async () => {
+    const result = await validateSubmission(FORM, {
+      ...VALID,
+      nom: '\u200FDu\u200Bpont\u202E',
+      courriel: 'jeanne\u200D@example.fr',
+      justificatif: file(PDF, 'facture\u202Efdp.exe'),
+      enfants: [{ prenom: '\u2067Léa\u2069\uFEFF' }],
+      message: 'مرحبا\u200F 2024',
+    });
+    assert.ok(result.ok, JSON.stringify(!result.ok && result.errors));
+    assert.equal(result.values['nom'], 'Dupont');
+    assert.equal(result.values['courriel'], 'jeanne@example.fr');
+    assert.equal((result.values['justificatif'] as SubmittedFile).filename, 'facturefdp.exe');
+    assert.deepEqual(result.values['enfants'], [{ prenom: 'Léa' }]);
+    assert.equal(result.values['message'], 'مرحبا\u200F 2024');
+  });
+
+  it('keeps accented, Arabic and Breton names whole (only the marks around them go)', async () => {
+    for (const [sent, kept] of [
+      ['Zoé Lefèvre-Ñúñez', 'Zoé Lefèvre-Ñúñez'],
+      ['\u200Fمحمد\u200F', 'محمد'],
+      ['Le Goff ar C’hoz', 'Le Goff ar C’hoz'],
+      ['Nguyễn', 'Nguyễn'],
+      ['Zoe\u0301', 'Zoé'],
+    ]) {
+      const result = await validateSubmission(FORM, { ...VALID, nom: sent });
+      assert.ok(result.ok, sent);
+      assert.equal(result.values['nom'], kept);
+    }
+  });
+
+  it('refuses a birth date in 2099 or before 120 years ago, with the bound', async () => {
+    await errorOn({ ...VALID, naissance: '2099-01-01' }, 'naissance', /« Date de naissance » doit être une date au plus tard aujourd'hui\./);
+    await errorOn({ ...VALID, naissance: '01/01/1901' }, 'naissance', /doit être une date au plus tôt le \d{2}\/\d{2}\/19\d{2}\./);
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date());
+    assert.ok((await validateSubmission(FORM, { ...VALID, naissance: today })).ok, 'today itself is accepted');
+  });
+
+  it('refuses a value out of its pattern, with the register’s format', async () => {
+    for (const value of ['1.5', '3100', 'ABCDE', '3 100', '-3100'])
+      await errorOn({ ...VALID, codePostal: value }, 'codePostal', /« Code postal » n'a pas le format attendu : 5 chiffres, par exemple 31000\./);
+    await errorOn({ ...VALID, rue: 'rue des Lilas' }, 'rue', /« Rue » n'a pas le format attendu\.$/);
+    assert.ok((await validateSubmission(FORM, { ...VALID, codePostal: ' 31000 ', rue: '12 rue des Lilas' })).ok);
+  });
+
+  it('reads only own keys: a field named constructor is not given Object', async () => {
+    const result = await validateSubmission(FORM, VALID);
+    assert.ok(result.ok);
+    assert.equal('constructor' in result.values && Object.hasOwn(result.values, 'constructor'), false);
+    await errorOn({ ...VALID, constructor: { name: 'x' } }, 'constructor', /attend du texte/);
+  });
+
+  it('names an undeclared key without its invisible or broken characters', async () => {
+    const errors = await errorsFor({ ...VALID, ['a\u202Eb\u0000c\uD800']: 'x' });
+    const error = errors.find((e) => /n'est pas prévu/.test(e.message));
+    assert.ok(error);
+    assert.equal(error.field, 'abc\uFFFD');
+    assert.ok(error.message.isWellFormed());
   });
 });

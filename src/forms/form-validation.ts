@@ -2,10 +2,13 @@
  * A whole submission against its form: every declared field checked, every
  * undeclared one refused (data minimisation: never stored, never silently
  * dropped), groups counted against their `repeat` bounds. All errors at once.
+ * A value of the wrong shape (an object or a list where a field expects one
+ * value) is refused by its field, never taken for an empty one.
  */
 import type { Field, Form } from '../register/schema.ts';
 import { isEmpty, validateFieldValue } from './field-validation.ts';
 import type { FieldError, SubmittedData, SubmittedFile, SubmittedValue } from './submitted-value.ts';
+import { displayableKey } from './text-rules.ts';
 
 export type NormalisedValue = string | number | boolean | SubmittedFile;
 export type NormalisedRow = Record<string, NormalisedValue>;
@@ -24,11 +27,12 @@ async function validateFields(fields: readonly Field[], data: Record<string, Sub
   const declared = new Set(fields.map((f) => f.name));
   const unknown = Object.keys(data).filter((k) => !declared.has(k));
   for (const key of unknown.slice(0, MAX_UNKNOWN_REPORTED))
-    errors.push({ field: `${prefix}${key}`, message: `Le champ « ${key.slice(0, 60)} » n'est pas prévu par ce formulaire : retirez-le (seules les données déclarées sont collectées).` });
+    errors.push({ field: `${prefix}${displayableKey(key, 100)}`, message: `Le champ « ${displayableKey(key)} » n'est pas prévu par ce formulaire : retirez-le (seules les données déclarées sont collectées).` });
 
   for (const field of fields) {
     const path = `${prefix}${field.name}`;
-    const value = data[field.name];
+    // Own keys only: a field named like an Object method (`constructor`) is not given one.
+    const value = Object.hasOwn(data, field.name) ? data[field.name] : undefined;
     if (field.type === 'group') {
       const rows = value === undefined || value === null ? [] : value;
       if (!Array.isArray(rows) || !rows.every(isPlainObject)) {

@@ -7,6 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors/app-error.ts';
 import type { SubmittedValue } from '../forms/submitted-value.ts';
+import { decodeJsonFiles } from '../forms/json-files.ts';
 import type { AppContext } from '../server/app-context.ts';
 import { requireTenant } from '../web/tenant.ts';
 import { requestBaseUrl } from '../web/public-url.ts';
@@ -64,7 +65,7 @@ export function submissionApiRoutes(app: FastifyInstance, ctx: AppContext): void
         return reply.code(400).send({ errors: [{ field: 'data', message: 'Le corps de la requête doit être {"data": {…}}.' }] });
       const key = idempotencyKey(request.headers['idempotency-key']);
       const base = requestBaseUrl(ctx, request);
-      const result = await submitForm({ db: ctx.database.db, keys: ctx.keys }, loaded, request.params.formId, decodeFiles(body.data), {
+      const result = await submitForm({ db: ctx.database.db, keys: ctx.keys }, loaded, request.params.formId, decodeJsonFiles(body.data), {
         ip: request.ip,
         submissionKey: key === undefined ? undefined : `api:${key}`,
         requestBody: body.data,

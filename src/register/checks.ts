@@ -3,6 +3,7 @@
  * load (no notice with a hole); warnings are printed and the load goes on.
  */
 import { PLATFORM_COOKIES } from '../consent/platform-cookies.ts';
+import { boundDate, parseDateBound, todayInFrance } from './date-bound.ts';
 import { parseDuration, totalDays } from './duration.ts';
 import { formatPath, type PathSegment, type Problem } from './problem.ts';
 import type { Field, Processing, Register } from './schema.ts';
@@ -54,7 +55,7 @@ function checkField(c: Collector, at: PathSegment[], field: Field, insideGroup: 
   const only = (key: keyof Field, types: string[], what: string) => {
     if (has(key) && !types.includes(field.type)) c.error([...at, key], `${what} ne s'applique qu'aux champs de type ${types.join(', ')}`);
   };
-  for (const key of ['options', 'accept', 'maxBytes', 'maxLength', 'min', 'max'] as const)
+  for (const key of ['options', 'accept', 'maxBytes', 'maxLength', 'min', 'max', 'pattern', 'patternMessage', 'notBefore', 'notAfter'] as const)
     if (field.type === 'group' && has(key)) c.error([...at, key], `${key} ne s'applique pas à un groupe`);
   if (field.type === 'group') {
     if (insideGroup) c.error([...at, 'type'], "un groupe ne peut pas contenir un autre groupe");
@@ -92,6 +93,13 @@ function checkField(c: Collector, at: PathSegment[], field: Field, insideGroup: 
   only('max', ['number'], 'max');
   if (field.min !== undefined && field.max !== undefined && field.min > field.max)
     c.error([...at, 'min'], `min (${field.min}) est supérieur à max (${field.max})`);
+  only('pattern', ['text'], 'pattern');
+  only('patternMessage', ['text'], 'patternMessage');
+  if (field.patternMessage !== undefined && field.pattern === undefined && field.type === 'text')
+    c.error([...at, 'patternMessage'], 'patternMessage décrit le format de pattern : ajoutez pattern, ou retirez patternMessage');
+  only('notBefore', ['date'], 'notBefore');
+  only('notAfter', ['date'], 'notAfter');
+  checkDateBounds(c, at, field);
   if (field.autocomplete !== undefined && !(AUTOCOMPLETE_TOKENS as readonly string[]).includes(field.autocomplete)) {
     const near = nearestKey(field.autocomplete, AUTOCOMPLETE_TOKENS);
     c.error([...at, 'autocomplete'], `valeur d'autocomplétion « ${field.autocomplete} » inconnue${near ? ` ; vouliez-vous dire « ${near} » ?` : ''} (valeurs HTML : family-name, given-name, email, tel, street-address, postal-code, address-level2, bday…)`);
@@ -100,6 +108,17 @@ function checkField(c: Collector, at: PathSegment[], field: Field, insideGroup: 
     c.error([...at, 'subjectKey'], `subjectKey ne s’applique qu’aux champs ${SUBJECT_KEY_TYPES.join(' ou ')}, pas à un champ ${field.type}`);
   if (field.category && SPECIAL_CATEGORIES.includes(field.category) && field.encrypted === false)
     c.error([...at, 'encrypted'], 'les données de santé sont toujours chiffrées : retirez « encrypted: false »');
+}
+
+/** notBefore after notAfter would refuse every date: compared today (two relative bounds keep their order every day). */
+function checkDateBounds(c: Collector, at: PathSegment[], field: Field): void {
+  if (field.type !== 'date' || field.notBefore === undefined || field.notAfter === undefined) return;
+  const before = parseDateBound(field.notBefore);
+  const after = parseDateBound(field.notAfter);
+  if (!before.ok || !after.ok) return;
+  const today = todayInFrance();
+  if (boundDate(before.bound, today) > boundDate(after.bound, today))
+    c.error([...at, 'notBefore'], `notBefore (${field.notBefore}) tombe après notAfter (${field.notAfter}) : aucune date ne serait acceptée`);
 }
 
 function checkRetention(c: Collector, p: Processing, at: PathSegment[]): void {

@@ -61,6 +61,20 @@ describe('the minimal register', () => {
     assert.match(result.hash, /^[0-9a-f]{64}$/);
   });
 
+  it('parses with a text pattern and date bounds, kept as written', () => {
+    const text = VALID.replace('autocomplete: family-name }', () => "autocomplete: family-name, pattern: '^\\p{L}[\\p{L} \\-]*$', patternMessage: des lettres }").replace(
+      'type: date, category: civil-status, required: true }',
+      'type: date, category: civil-status, required: true, notBefore: -P18Y, notAfter: today }',
+    );
+    const result = parse(text);
+    assert.ok(result.ok, result.ok ? '' : show(result.problems));
+    const [nom] = result.register.processings[0]!.forms[0]!.fields;
+    const date = result.register.processings[1]!.forms[0]!.fields[1]!;
+    assert.equal(nom?.pattern, '^\\p{L}[\\p{L} \\-]*$');
+    assert.equal(nom?.patternMessage, 'des lettres');
+    assert.deepEqual([date.notBefore, date.notAfter], ['-P18Y', 'today']);
+  });
+
   it('parses when the file starts with a UTF-8 byte order mark', () => {
     const bom = new Uint8Array([0xef, 0xbb, 0xbf]);
     const result = parse(new Uint8Array([...bom, ...new TextEncoder().encode(VALID)]));

@@ -4,7 +4,9 @@
  * live in `checks.ts`, so that each rule has one message and one test.
  */
 import { z } from 'zod';
+import { parseDateBound } from './date-bound.ts';
 import { parseDuration } from './duration.ts';
+import { patternProblem } from './field-pattern.ts';
 import {
   COOKIE_CATEGORIES,
   DATA_CATEGORIES,
@@ -25,6 +27,23 @@ const isoDuration = (allowSession = false) =>
     const result = parseDuration(value);
     if (!result.ok) ctx.addIssue({ code: 'custom', message: allowSession ? `${result.problem} (ou « session »)` : result.problem });
   });
+
+/** A date field's bound: today, -P120Y, +P1Y or 2024-09-01 (date-bound.ts). */
+const dateBound = () =>
+  z.string().superRefine((value, ctx) => {
+    const result = parseDateBound(value);
+    if (!result.ok) ctx.addIssue({ code: 'custom', message: result.problem });
+  });
+
+/** A text field's pattern, compiled now so that a broken or risky one never reaches a form. */
+const pattern = () =>
+  z
+    .string()
+    .min(1)
+    .superRefine((value, ctx) => {
+      const problem = patternProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    });
 
 const text = (max = 2000) => z.string().trim().min(1).max(max);
 const slug = () => z.string().max(64).regex(SLUG);
@@ -87,6 +106,10 @@ export interface FieldInput {
   maxLength?: number | undefined;
   min?: number | undefined;
   max?: number | undefined;
+  pattern?: string | undefined;
+  patternMessage?: string | undefined;
+  notBefore?: string | undefined;
+  notAfter?: string | undefined;
   autocomplete?: string | undefined;
   fields?: FieldInput[] | undefined;
   repeat?: { min: number; max: number } | undefined;
@@ -112,6 +135,13 @@ const Field: z.ZodType<FieldInput, unknown> = z.lazy(() =>
     maxLength: z.number().int().positive().max(100_000).optional(),
     min: z.number().optional(),
     max: z.number().optional(),
+    /** Text fields: a JavaScript regular expression the whole value must match (field-pattern.ts). */
+    pattern: pattern().optional(),
+    /** The expected format in French, completing "Format : …" (e.g. "5 chiffres, par exemple 31000"). */
+    patternMessage: text(200).optional(),
+    /** Date fields: the earliest and latest dates accepted (date-bound.ts). */
+    notBefore: dateBound().optional(),
+    notAfter: dateBound().optional(),
     autocomplete: z.string().max(60).optional(),
     fields: z.array(Field).min(1).max(50).optional(),
     repeat: z

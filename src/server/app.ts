@@ -20,6 +20,7 @@ import { openapiRoutes } from '../api/openapi-routes.ts';
 import { publicPagesRoutes } from '../web/public-pages-routes.ts';
 import { assetRoutes } from '../web/asset-routes.ts';
 import { errorPage } from '../web/error-page.ts';
+import { registerJsonBodyParser } from '../web/json-body-parser.ts';
 import { requireTenant, pageContext } from '../web/tenant.ts';
 import { refuseOtherHosts } from '../web/host-check.ts';
 import { JOBS } from '../jobs/jobs.ts';
@@ -79,6 +80,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
 
   // Limits are set per route (submissions, sign-in, tracking look-ups); counters are per client address.
   await app.register(rateLimit, { global: false, errorResponseBuilder: () => new AppError('too-many-requests') });
+  registerJsonBodyParser(app);
   refuseOtherHosts(app, ctx.config.publicUrl);
 
   app.setErrorHandler(async (error, request, reply) => {

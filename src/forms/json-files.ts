@@ -1,0 +1,39 @@
+/**
+ * JSON has no files: in a submission sent to the API, an object that is
+ * exactly `{filename, contentBase64}` becomes a file, anything else stays
+ * as sent for validation to judge. The JSON body parser already bounds the
+ * depth of what arrives (src/web/json-body-parser.ts); this walk bounds it
+ * again, so that it can never exhaust the stack whoever calls it.
+ */
+import type { SubmittedValue } from './submitted-value.ts';
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+/** Deeper than any form goes (a group row holds a file: depth 3); below it values are left as sent. */
+const MAX_DEPTH = 40;
+
+function isFileShape(o: Record<string, unknown>): boolean {
+  const keys = Object.keys(o);
+  return (
+    typeof o['contentBase64'] === 'string' &&
+    (o['filename'] === undefined || typeof o['filename'] === 'string') &&
+    keys.every((k) => k === 'filename' || k === 'contentBase64')
+  );
+}
+
+export function decodeJsonFiles(value: unknown, depth = 0): SubmittedValue {
+  if (depth > MAX_DEPTH) return value as SubmittedValue;
+  if (Array.isArray(value)) return value.map((v) => decodeJsonFiles(v, depth + 1));
+  if (value && typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    if (isFileShape(o)) {
+      // Base64 as sent by most encoders: maybe wrapped in lines; anything else is an empty file, refused as such.
+      const content = (o['contentBase64'] as string).replace(/\s/g, '');
+      return { kind: 'file', filename: (o['filename'] as string | undefined) ?? 'fichier', bytes: BASE64.test(content) ? Buffer.from(content, 'base64') : Buffer.alloc(0) };
+    }
+    const out: Record<string, SubmittedValue> = {};
+    // Own data properties only, defined (not assigned) so that a key named __proto__ stays a key.
+    for (const [k, v] of Object.entries(o)) Object.defineProperty(out, k, { value: decodeJsonFiles(v, depth + 1), enumerable: true, writable: true, configurable: true });
+    return out;
+  }
+  return value as SubmittedValue;
+}
