@@ -17,6 +17,14 @@ export const ERRORS = {
   'misdirected-request': { status: 421, title: 'Adresse inattendue', message: 'Cette plateforme ne répond pas à cette adresse : utilisez l’adresse publique de la collectivité.', report: false },
   'idempotency-key-invalid': { status: 400, title: 'Clé d’idempotence invalide', message: 'L’en-tête Idempotency-Key doit compter de 1 à 200 caractères visibles (lettres, chiffres, ponctuation).', report: false },
   'idempotency-key-reused': { status: 422, title: 'Clé d’idempotence déjà utilisée', message: 'Cette Idempotency-Key a déjà servi pour une autre demande : choisissez une nouvelle clé pour chaque demande.', report: false },
+  // Refused by Fastify or Node before any route: the same catalogue, so that nothing answers in English.
+  'bad-url': { status: 400, title: 'Adresse invalide', message: 'Cette adresse est mal formée : vérifiez le lien, ou retapez l’adresse.', report: false },
+  'uri-too-long': { status: 414, title: 'Adresse trop longue', message: 'Cette adresse est trop longue pour être traitée : vérifiez le lien.', report: false },
+  'headers-too-large': { status: 431, title: 'Requête trop volumineuse', message: 'Les en-têtes de la requête sont trop volumineux : supprimez les cookies de ce site dans votre navigateur, puis réessayez.', report: false },
+  'payload-too-large': { status: 413, title: 'Envoi trop volumineux', message: 'Les données envoyées dépassent la taille autorisée.', report: false },
+  'unsupported-media-type': { status: 415, title: 'Format non pris en charge', message: 'Le format des données envoyées (en-tête Content-Type) n’est pas pris en charge ici.', report: false },
+  'request-timeout': { status: 408, title: 'Délai dépassé', message: 'La requête n’est pas arrivée complète à temps : réessayez.', report: false },
+  'service-unavailable': { status: 503, title: 'Service momentanément indisponible', message: 'Le service redémarre : réessayez dans un instant.', report: false },
   'too-many-requests': { status: 429, title: 'Trop de requêtes', message: 'Trop de requêtes : réessayez dans un instant.', report: false },
   internal: { status: 500, title: 'Erreur du serveur', message: 'Une erreur inattendue est survenue. Réessayez plus tard ; si elle persiste, contactez la collectivité.', report: true },
 } as const;

@@ -6,7 +6,7 @@ import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { sql } from 'kysely';
 import { verifyTenantKeys, tenantKeyFailuresSummary } from '../crypto/verify-tenant-keys.ts';
 import { AppError, ERRORS } from '../errors/app-error.ts';
@@ -26,34 +26,16 @@ import { refuseOtherHosts } from '../web/host-check.ts';
 import { JOBS } from '../jobs/jobs.ts';
 import { startScheduler } from '../jobs/scheduler.ts';
 import type { AppContext } from './app-context.ts';
+import { answerClientError, errorAnswer, isApi } from './error-replies.ts';
 import { LOG_REDACTIONS } from './log-redaction.ts';
+import { fixedSecurityHeaders, helmetOptions } from './security-headers.ts';
 
 export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
 }
 
-/** Citizen pages need no script; the consent manager will add its own first-party file. */
-const CONTENT_SECURITY_POLICY = {
-  useDefaults: false,
-  directives: {
-    defaultSrc: ["'none'"],
-    scriptSrc: ["'self'"],
-    styleSrc: ["'self'"],
-    imgSrc: ["'self'", 'data:'],
-    fontSrc: ["'self'"],
-    connectSrc: ["'self'"],
-    formAction: ["'self'"],
-    frameAncestors: ["'none'"],
-    baseUri: ["'none'"],
-  },
-};
-
-function isApi(url: string): boolean {
-  return url.startsWith('/api/');
-}
-
 /** The tenant of the URL, if it exists, so that an error page keeps the authority's layout. */
-async function errorContext(app: FastifyInstance, ctx: AppContext, url: string) {
+async function errorContext(ctx: AppContext, url: string) {
   const first = url.split(/[/?#]/)[1] ?? '';
   try {
     return pageContext(await requireTenant(ctx.registers, first));
@@ -62,20 +44,43 @@ async function errorContext(app: FastifyInstance, ctx: AppContext, url: string) 
   }
 }
 
+/** An error in French from the catalogue: JSON under /api/, the error page otherwise; never the request's own text. */
+async function sendError(ctx: AppContext, error: unknown, request: FastifyRequest, reply: FastifyReply) {
+  const { id, status, message } = errorAnswer(error);
+  if (status >= 500) request.log.error({ err: error }, 'request failed');
+  reply.code(status).header('cache-control', 'no-store');
+  if (isApi(request.url)) return reply.send({ error: id, message });
+  return reply.type('text/html; charset=utf-8').send(errorPage(await errorContext(ctx, request.url), ERRORS[id].title, message));
+}
+
 export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promise<FastifyInstance> {
+  // For answers sent outside Fastify's hooks, where helmet does not run.
+  const securityHeaders = fixedSecurityHeaders(ctx.config.publicUrl);
   const app = Fastify({
     logger: options.logger ?? false,
     // Behind a reverse proxy the client address comes from X-Forwarded-For.
     trustProxy: Boolean(ctx.config.publicUrl),
     bodyLimit: 1_048_576,
+    // A URL that does not decode, or a route parameter over maxParamLength (100 characters: 414), refused before routing.
+    frameworkErrors: (error, request, reply) => {
+      reply.headers(securityHeaders);
+      sendError(ctx, error, request, reply).catch((e: unknown) => request.log.error({ err: e }, 'error reply failed'));
+    },
+    // Refused by Node's parser (headers or URL over 16 KiB, not HTTP): there is no Fastify request, only the socket.
+    clientErrorHandler: (error, socket) => answerClientError(error, socket, securityHeaders),
+    // Requests arriving while the server drains get the French 503 of the hook below, not Fastify's bare one.
+    return503OnClosing: false,
     ...(options.logger ? { logger: options.logger } : {}),
   });
 
-  await app.register(helmet, {
-    contentSecurityPolicy: CONTENT_SECURITY_POLICY,
-    hsts: ctx.config.publicUrl?.startsWith('https://') ? { maxAge: 31536000, includeSubDomains: true } : false,
-    crossOriginEmbedderPolicy: false,
-    referrerPolicy: { policy: 'same-origin' },
+  await app.register(helmet, helmetOptions(ctx.config.publicUrl));
+
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async () => {
+    if (closing) throw new AppError('service-unavailable');
   });
 
   // Limits are set per route (submissions, sign-in, tracking look-ups); counters are per client address.
@@ -83,21 +88,12 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   registerJsonBodyParser(app);
   refuseOtherHosts(app, ctx.config.publicUrl);
 
-  app.setErrorHandler(async (error, request, reply) => {
-    const known = error instanceof AppError ? error : undefined;
-    const status = known?.status ?? (error as { statusCode?: number }).statusCode ?? 500;
-    const id = known?.id ?? (status === 429 ? 'too-many-requests' : status >= 500 ? 'internal' : 'bad-request');
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
-    const message = known?.message ?? ERRORS[id].message;
-    reply.code(status >= 400 && status < 600 ? status : 500).header('cache-control', 'no-store');
-    if (isApi(request.url)) return reply.send({ error: id, message });
-    return reply.type('text/html; charset=utf-8').send(errorPage(await errorContext(app, ctx, request.url), ERRORS[id].title, message));
-  });
+  app.setErrorHandler(async (error, request, reply) => sendError(ctx, error, request, reply));
 
   app.setNotFoundHandler(async (request, reply) => {
     reply.code(404).header('cache-control', 'no-store');
     if (isApi(request.url)) return reply.send({ error: 'page-not-found', message: ERRORS['page-not-found'].message });
-    const context = await errorContext(app, ctx, request.url);
+    const context = await errorContext(ctx, request.url);
     const error = ERRORS[context.tenant ? 'page-not-found' : 'tenant-not-found'];
     return reply.type('text/html; charset=utf-8').send(errorPage(context, error.title, error.message));
   });
