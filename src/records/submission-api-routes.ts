@@ -11,6 +11,7 @@ import { decodeJsonFiles } from '../forms/json-files.ts';
 import type { AppContext } from '../server/app-context.ts';
 import { requireTenant } from '../web/tenant.ts';
 import { requestBaseUrl } from '../web/public-url.ts';
+import { tooManySubmissions } from '../web/rate-limits.ts';
 import { trackingUrl } from './receipt-mail.ts';
 import { submitForm, type StoredSubmission } from './submit-form.ts';
 
@@ -57,9 +58,14 @@ function answer(base: string, tenantId: string, stored: StoredSubmission) {
 export function submissionApiRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post<{ Params: { tenant: string; formId: string }; Body: unknown }>(
     '/api/v1/:tenant/forms/:formId/submissions',
-    { bodyLimit: API_BODY_LIMIT, config: { rateLimit: { max: ctx.config.submissionsPerMinute, timeWindow: 60_000 } } },
+    { bodyLimit: API_BODY_LIMIT },
     async (request, reply) => {
       const loaded = await requireTenant(ctx.registers, request.params.tenant);
+      const verdict = ctx.limits.hit('submission', request.ip);
+      if (!verdict.ok) {
+        reply.header('retry-after', String(verdict.retryAfterSeconds));
+        throw new AppError('too-many-requests', tooManySubmissions(verdict.retryAfterSeconds));
+      }
       const body = request.body as { data?: unknown } | null;
       if (!body || typeof body !== 'object' || Array.isArray(body) || Object.keys(body).some((k) => k !== 'data'))
         return reply.code(400).send({ errors: [{ field: 'data', message: 'Le corps de la requête doit être {"data": {…}}.' }] });
