@@ -2,13 +2,12 @@
  * Opens the database: PGlite in a data folder by default, a PostgreSQL server
  * when a URL is given. Both run the same migrations and the same queries.
  */
-import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { join } from 'node:path';
 import { lockDataDir } from './data-dir-lock.ts';
 import { migrateToLatest } from './migrator.ts';
-import { SerialPGliteDialect } from './serial-pglite-dialect.ts';
+import { PgliteWorkerDialect } from './pglite-worker-dialect.ts';
 import type { Tables } from './tables.ts';
 
 export type DatabaseKind = 'pglite' | 'postgres';
@@ -28,10 +27,6 @@ export function targetFromConfig(config: { databaseUrl: string | undefined; data
   return config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'pglite', dataDir: config.dataDir, command };
 }
 
-async function openPglite(dataDir: string | undefined): Promise<PGlite> {
-  return PGlite.create(dataDir ? join(dataDir, 'pg') : undefined);
-}
-
 /** Opens the database and brings its schema to the latest migration. */
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   let db: Kysely<Tables>;
@@ -47,13 +42,8 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   } else {
     const dataDir = target.kind === 'pglite' ? target.dataDir : undefined;
     if (target.kind === 'pglite') release = lockDataDir(target.dataDir, target.command);
-    try {
-      const pglite = await openPglite(dataDir);
-      db = new Kysely<Tables>({ dialect: new SerialPGliteDialect({ pglite }) });
-    } catch (e) {
-      release();
-      throw e;
-    }
+    // In a thread of its own: its WebAssembly never holds the thread that answers requests.
+    db = new Kysely<Tables>({ dialect: new PgliteWorkerDialect(dataDir ? join(dataDir, 'pg') : undefined) });
   }
   try {
     await migrateToLatest(db, target.kind === 'postgres' ? target.schema : undefined);

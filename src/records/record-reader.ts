@@ -5,6 +5,7 @@
  * no read without its journal row, no journal row for a read that failed.
  * Sealed values are opened after the transaction, from keys loaded before it.
  */
+import { byteaAsHex, fromHex } from '../db/bytea.ts';
 import { open, openJson } from '../crypto/aead.ts';
 import type { DataKey, TenantKeys } from '../crypto/tenant-keys.ts';
 import { withPrincipal, type Principal } from '../db/principal.ts';
@@ -134,7 +135,8 @@ export async function readUpload(deps: ReaderDeps, principal: Principal, reader:
     const row = await trx
       .selectFrom('uploads')
       .innerJoin('records', (j) => j.onRef('records.tenant_id', '=', 'uploads.tenant_id').onRef('records.id', '=', 'uploads.record_id'))
-      .select(['uploads.id', 'uploads.media_type', 'uploads.sealed_name', 'uploads.sealed', 'uploads.key_version', 'records.processing_id'])
+      .select(['uploads.id', 'uploads.media_type', 'uploads.sealed_name', 'uploads.key_version', 'records.processing_id'])
+      .select(byteaAsHex('uploads.sealed').as('sealed_hex'))
       .where('uploads.tenant_id', '=', tenantId)
       .where('uploads.record_id', '=', recordId)
       .where('uploads.id', '=', uploadId)
@@ -148,6 +150,6 @@ export async function readUpload(deps: ReaderDeps, principal: Principal, reader:
   return {
     filename: open(key, Buffer.from(upload.sealed_name, 'base64'), `${uploadAad(tenantId, upload.id)}:name`).toString('utf8'),
     mediaType: upload.media_type,
-    bytes: open(key, upload.sealed, uploadAad(tenantId, upload.id)),
+    bytes: open(key, fromHex(upload.sealed_hex), uploadAad(tenantId, upload.id)),
   };
 }

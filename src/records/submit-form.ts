@@ -9,6 +9,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { seal, sealJson } from '../crypto/aead.ts';
 import type { TenantKeys } from '../crypto/tenant-keys.ts';
+import { byteaParam } from '../db/bytea.ts';
 import { withPrincipal } from '../db/principal.ts';
 import type { Tables } from '../db/tables.ts';
 import { findForm } from '../forms/find-form.ts';
@@ -177,7 +178,7 @@ export async function submitForm(deps: SubmitDeps, loaded: LoadedRegister, formI
               media_type: u.file.mediaType ?? 'application/octet-stream',
               size: u.file.bytes.length,
               sealed_name: seal(key.key, Buffer.from(u.file.filename, 'utf8'), `${uploadAad(tenantId, u.id)}:name`).toString('base64'),
-              sealed: seal(key.key, u.file.bytes, uploadAad(tenantId, u.id)),
+              sealed: byteaParam(seal(key.key, u.file.bytes, uploadAad(tenantId, u.id))),
               key_version: key.version,
             })
             .execute();

@@ -1,0 +1,48 @@
+// The embedded database's thread: PGlite (PostgreSQL compiled to WebAssembly)
+// runs here, so that a long statement or a large write never holds the thread
+// that answers HTTP requests. Plain JavaScript: nothing to compile at start.
+// Messages: {id, op: 'open', dataDir} | {id, op: 'query', sql, params} | {id, op: 'close'}.
+import { parentPort } from 'node:worker_threads';
+import { PGlite } from '@electric-sql/pglite';
+
+let pglite;
+
+/** A database error's fields as data (an Error does not cross threads with its properties). */
+function errorData(error) {
+  const e = error ?? {};
+  const out = { message: typeof e.message === 'string' ? e.message : String(error), name: typeof e.name === 'string' ? e.name : 'Error' };
+  for (const key of ['code', 'severity', 'detail', 'hint', 'position', 'where', 'schema', 'table', 'column', 'dataType', 'constraint', 'routine', 'query', 'params']) {
+    if (e[key] !== undefined) {
+      try {
+        out[key] = structuredClone(e[key]);
+      } catch {
+        // a field that cannot be copied is left behind
+      }
+    }
+  }
+  return out;
+}
+
+async function handle(job) {
+  switch (job.op) {
+    case 'open':
+      pglite = await PGlite.create(job.dataDir ?? undefined);
+      return {};
+    case 'query': {
+      const { rows, affectedRows } = await pglite.query(job.sql, job.params, { rowMode: 'object' });
+      return { rows, affectedRows };
+    }
+    case 'close':
+      if (pglite && !pglite.closed) await pglite.close();
+      return {};
+    default:
+      throw new Error(`unknown operation ${job.op}`);
+  }
+}
+
+parentPort.on('message', (job) => {
+  handle(job).then(
+    (result) => parentPort.postMessage({ id: job.id, ...result }),
+    (error) => parentPort.postMessage({ id: job.id, error: errorData(error) }),
+  );
+});
