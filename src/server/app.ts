@@ -5,7 +5,6 @@
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
-import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { sql } from 'kysely';
 import { verifyTenantKeys, tenantKeyFailuresSummary } from '../crypto/verify-tenant-keys.ts';
@@ -82,9 +81,6 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   app.addHook('onRequest', async () => {
     if (closing) throw new AppError('service-unavailable');
   });
-
-  // Limits are set per route (submissions, sign-in, tracking look-ups); counters are per client address.
-  await app.register(rateLimit, { global: false, errorResponseBuilder: () => new AppError('too-many-requests') });
   registerJsonBodyParser(app);
   refuseOtherHosts(app, ctx.config.publicUrl);
 
