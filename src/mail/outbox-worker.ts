@@ -132,38 +132,51 @@ export class OutboxWorker {
       await withPrincipal(this.#o.db, { kind: 'mailer', tenantId: '' }, (trx) => trx.deleteFrom('mail_outbox').where('expires_at', '<=', now).execute());
     }
     const claimed = await this.#claim(now);
-    await Promise.all(claimed.map((row) => this.#deliver(row, result)));
+    // Sent ones are marked in small groups as they come back: one statement for several, few resent after a crash.
+    let done: Claimed[] = [];
+    let flushing = Promise.resolve();
+    const flush = () => {
+      const group = done;
+      done = [];
+      flushing = flushing.then(() => this.#markSent(group));
+      return flushing;
+    };
+    await Promise.all(
+      claimed.map(async (row) => {
+        if (!(await this.#deliver(row, result))) return;
+        result.sent++;
+        done.push(row);
+        if (done.length >= 5) await flush();
+      }),
+    );
+    await flush();
     return result;
   }
 
   async #claim(now: Date): Promise<Claimed[]> {
     const leaseEnd = new Date(now.getTime() + this.#o.leaseMs);
-    return withPrincipal(this.#o.db, { kind: 'mailer', tenantId: '' }, async (trx) => {
-      const { rows } = await sql<Claimed>`
-        UPDATE mail_outbox SET locked_until = ${leaseEnd}, attempts = attempts + 1
-        WHERE (tenant_id, id) IN (
-          SELECT tenant_id, id FROM mail_outbox
-          WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ${now}
-            AND (locked_until IS NULL OR locked_until <= ${now})
-          ORDER BY next_attempt_at
-          LIMIT ${this.#o.batchSize}
-          FOR UPDATE SKIP LOCKED)
-        RETURNING tenant_id, id, sealed, key_version, attempts`.execute(trx);
-      return rows;
-    });
+    // One statement under the worker's role (migration 20261202T0600).
+    const { rows } = await sql<Claimed>`select * from bastide_outbox_claim(${now}, ${leaseEnd}, ${this.#o.batchSize})`.execute(this.#o.db);
+    return rows;
   }
 
-  async #deliver(row: Claimed, result: RoundResult): Promise<void> {
+  /** Sends one message; true when the mail server took it. */
+  async #deliver(row: Claimed, result: RoundResult): Promise<boolean> {
     try {
       if (row.sealed === null) throw Object.assign(new Error('no content'), { code: 'EEMPTY', permanent: true });
       const key = await this.#o.keys.byVersion(row.tenant_id, row.key_version);
       await this.#o.mailer.send(openOutboxMessage(key, { tenant_id: row.tenant_id, id: row.id, sealed: row.sealed }));
+      return true;
     } catch (error) {
       await this.#failed(row, (error ?? {}) as SendError, result);
-      return;
+      return false;
     }
-    await this.#update(row, { sent_at: this.#o.clock(), sealed: null, locked_until: null, last_error: null });
-    result.sent++;
+  }
+
+  /** Each message is marked as soon as it is sent: a crash then resends as few as possible. */
+  async #markSent(rows: Claimed[]): Promise<void> {
+    if (rows.length === 0) return;
+    await sql`select bastide_outbox_sent(${rows.map((r) => r.tenant_id)}::text[], ${rows.map((r) => r.id)}::uuid[], ${this.#o.clock()})`.execute(this.#o.db);
   }
 
   async #failed(row: Claimed, e: SendError, result: RoundResult): Promise<void> {

@@ -3,7 +3,6 @@
  * capability. It wires modules together and holds no logic of its own.
  */
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { sql } from 'kysely';
@@ -27,7 +26,7 @@ import { startScheduler } from '../jobs/scheduler.ts';
 import type { AppContext } from './app-context.ts';
 import { answerClientError, errorAnswer, isApi } from './error-replies.ts';
 import { LOG_REDACTIONS } from './log-redaction.ts';
-import { fixedSecurityHeaders, helmetOptions } from './security-headers.ts';
+import { fixedSecurityHeaders } from './security-headers.ts';
 
 export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
@@ -53,7 +52,7 @@ async function sendError(ctx: AppContext, error: unknown, request: FastifyReques
 }
 
 export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promise<FastifyInstance> {
-  // For answers sent outside Fastify's hooks, where helmet does not run.
+  // Computed once; set on every answer, including those written outside Fastify's hooks.
   const securityHeaders = fixedSecurityHeaders(ctx.config.publicUrl);
   const app = Fastify({
     logger: options.logger ?? false,
@@ -72,7 +71,9 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     ...(options.logger ? { logger: options.logger } : {}),
   });
 
-  await app.register(helmet, helmetOptions(ctx.config.publicUrl));
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.headers(securityHeaders);
+  });
 
   let closing = false;
   app.addHook('preClose', async () => {
