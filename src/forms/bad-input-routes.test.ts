@@ -152,6 +152,12 @@ for (const kind of testDatabaseKinds()) {
         const res = await postForm(server.url, path(form), opened, body);
         assert.equal(res.status, 400);
         assert.match(res.html, /« Nom » attend du texte/);
+        const enfance = formOf(forms, 'inscription-enfance');
+        const row = validFormData(enfance);
+        row.append('enfants[0][prenom]', 'Tom');
+        const twice = await postForm(server.url, path(enfance), await openForm(server.url, path(enfance)), row);
+        assert.equal(twice.status, 400);
+        assert.match(twice.html, /id="f-enfants-0-prenom-error"><span class="visually-hidden">Erreur : <\/span>Le champ « Prénom » attend du texte/);
       });
 
       it('shows a file name with a bidi override without it, and stores it so', async () => {

@@ -52,6 +52,9 @@ type Cleaned = { ok: true; value: string } | { ok: false; message: string };
  * them, and are shown in a block of their own.
  */
 function clean(field: Field, value: string, multiline: boolean): Cleaned {
+  // Controls anywhere, even where trimming would hide them (a vertical tab is "white space" to trim()).
+  const sent = characterProblem(value, true);
+  if (sent) return { ok: false, message: characterMessage(sent, q(field)) };
   const s = (multiline ? value : stripInvisible(value)).trim();
   const problem = characterProblem(s, multiline);
   if (problem) return { ok: false, message: characterMessage(problem, q(field)) };

@@ -81,7 +81,7 @@ function put(data: SubmittedData, name: string, value: SubmittedValue): string {
   }
   const [, top, index, sub] = m as unknown as [string, string, string | undefined, string | undefined];
   if (index === undefined || sub === undefined) {
-    // A name sent twice becomes a list, which the field refuses (`toString` is nobody's value).
+    // A name sent twice becomes a list, which the field refuses (`toString` is nobody's value); so in a row.
     const existing = Object.hasOwn(data, top) ? data[top] : undefined;
     data[top] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
     return top;
@@ -91,7 +91,11 @@ function put(data: SubmittedData, name: string, value: SubmittedValue): string {
   while (rows.length <= i) rows.push({});
   const row = rows[i];
   // A row is an object unless `enfants[0]` was also sent as a plain field: then the row is kept as sent, and refused.
-  if (row && typeof row === 'object' && !Array.isArray(row) && !isSubmittedFile(row)) define(row as Record<string, SubmittedValue>, sub, value);
+  if (row && typeof row === 'object' && !Array.isArray(row) && !isSubmittedFile(row)) {
+    const cells = row as Record<string, SubmittedValue>;
+    const existing = Object.hasOwn(cells, sub) ? cells[sub] : undefined;
+    define(cells, sub, existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value]);
+  }
   return `${top}[${i}].${sub}`;
 }
 

@@ -184,6 +184,17 @@ describe('strict types and characters (what once reached the database, or got in
     await errorOn({ ...VALID, justificatif: file(PDF, 'piece\uD800.pdf') }, 'justificatif', /nom du fichier .* contient des caractères non autorisés/);
   });
 
+  it('refuses a mandatory box left unticked however "no" is written', async () => {
+    for (const value of [false, 'false', '0']) await errorOn({ ...VALID, accord: value }, 'accord', /Cochez la case « J’accepte le règlement »/);
+  });
+
+  it('refuses a control character even where trimming would have hidden it', async () => {
+    for (const c of ['\u000B', '\u000C', '\u0085']) {
+      await errorOn({ ...VALID, tarif: `normal${c}` }, 'tarif', /caractères non autorisés/);
+      await errorOn({ ...VALID, nom: `${c}Dupont` }, 'nom', /caractères non autorisés/);
+    }
+  });
+
   it('refuses C0 and C1 control characters; line breaks only in multi-line fields', async () => {
     for (const c of ['\u0001', '\u001B', '\u007F', '\u0085', '\u009B']) await errorOn({ ...VALID, nom: `Du${c}pont` }, 'nom', /caractères non autorisés/);
     await errorOn({ ...VALID, message: 'bonjour\u0007' }, 'message', /caractères non autorisés/);

@@ -55,6 +55,8 @@ async function validateFields(fields: readonly Field[], data: Record<string, Sub
     }
     const result = await validateFieldValue(field, value);
     if (!result.ok) errors.push({ field: path, message: result.message });
+    // A mandatory box is ticked, whichever way "no" was written (false, "false", "0").
+    else if (field.type === 'checkbox' && field.required && result.value === false) errors.push({ field: path, message: `Cochez la case « ${field.label} ».` });
     else if (result.value !== null) out[field.name] = result.value;
   }
   return out as NormalisedRow & NormalisedData;

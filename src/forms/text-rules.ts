@@ -35,7 +35,9 @@ export type CharacterProblem = 'ill-formed' | 'control' | 'line-break';
  * What is wrong with the characters of `s`, if anything. Multi-line fields
  * (textarea, address, both shown as a <textarea>) take tabs and line
  * breaks; single-line ones take tabs (the caller turns them into spaces)
- * but no line break, which a browser never sends from an <input>.
+ * but no line break, which a browser never sends from an <input>: call it
+ * on the trimmed value, so that a trailing line feed from a client is no
+ * fault, after `controlProblem` on the value as sent.
  */
 export function characterProblem(s: string, multiline: boolean): CharacterProblem | undefined {
   if (!s.isWellFormed()) return 'ill-formed';

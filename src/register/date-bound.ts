@@ -42,9 +42,12 @@ export function parseDateBound(text: unknown): DateBoundResult {
   return { ok: true, bound: { kind: 'relative', sign: relative[1] === '-' ? -1 : 1, duration } };
 }
 
+/** Built once: a formatter costs far more to make than to use. */
+const PARIS_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' });
+
 /** Today's date in France (where the authorities are), as YYYY-MM-DD: a citizen's "today" is not UTC's. */
 export function todayInFrance(now: Date = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  return PARIS_DAY.format(now);
 }
 
 /** The bound as a date (YYYY-MM-DD), for the day `today`. */

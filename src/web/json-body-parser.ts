@@ -136,6 +136,9 @@ export function checkJson(text: string, maxStringLength = MAX_STRING_LENGTH): Js
   /** Where a value is being added: the object or list that would hold too many. */
   const container = () => stack.map((f, k) => (k === stack.length - 1 ? undefined : f.at)).filter((s): s is Segment => s !== undefined);
   const skip = () => {
+    const c = text.charCodeAt(i);
+    // Compact JSON has no white space: look before running the expression.
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return;
     WHITESPACE.lastIndex = i;
     WHITESPACE.exec(text);
     i = WHITESPACE.lastIndex;
@@ -156,11 +159,11 @@ export function checkJson(text: string, maxStringLength = MAX_STRING_LENGTH): Js
       i = s.end;
       return;
     }
-    for (const literal of ['true', 'false', 'null']) {
-      if (text.startsWith(literal, i)) {
-        i += literal.length;
-        return;
-      }
+    const literal = c === 't' ? 'true' : c === 'f' ? 'false' : c === 'n' ? 'null' : undefined;
+    if (literal) {
+      if (!text.startsWith(literal, i)) refuse('syntax');
+      i += literal.length;
+      return;
     }
     NUMBER.lastIndex = i;
     if (!NUMBER.test(text) || NUMBER.lastIndex === i) refuse('syntax');
