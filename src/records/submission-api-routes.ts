@@ -6,7 +6,6 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors/app-error.ts';
-import type { SubmittedValue } from '../forms/submitted-value.ts';
 import { decodeJsonFiles } from '../forms/json-files.ts';
 import type { AppContext } from '../server/app-context.ts';
 import { requireTenant } from '../web/tenant.ts';
@@ -17,22 +16,6 @@ import { submitForm, type StoredSubmission } from './submit-form.ts';
 
 /** Base64 of the largest upload (20 MB) and some room for the other fields. */
 const API_BODY_LIMIT = 28 * 1024 * 1024;
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
-/** JSON has no files: `{filename, contentBase64}` objects become files, anything else stays as sent. */
-function decodeFiles(value: unknown): SubmittedValue {
-  if (Array.isArray(value)) return value.map(decodeFiles);
-  if (value && typeof value === 'object') {
-    const o = value as Record<string, unknown>;
-    if (typeof o['contentBase64'] === 'string' && Object.keys(o).every((k) => k === 'filename' || k === 'contentBase64')) {
-      const content = o['contentBase64'].replace(/\s/g, '');
-      return { kind: 'file', filename: typeof o['filename'] === 'string' ? o['filename'] : 'fichier', bytes: BASE64.test(content) ? Buffer.from(content, 'base64') : Buffer.alloc(0) };
-    }
-    return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, decodeFiles(v)]));
-  }
-  return value as SubmittedValue;
-}
-
 /** Visible ASCII, as RFC 9110 tokens and UUIDs are; bounded so that it fits its index. */
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
