@@ -7,14 +7,35 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
+import { submissionReceipt, type ReceiptInput } from './receipt.ts';
 
-export interface OutgoingMail {
+interface Envelope {
   to: string;
+  /** A stable Message-ID: a message sent again after a crash is recognisably the same one. */
+  messageId?: string;
+}
+
+export interface ComposedMail extends Envelope {
   subject: string;
   text: string;
   html?: string;
-  /** A stable Message-ID: a message sent again after a crash is recognisably the same one. */
-  messageId?: string;
+}
+
+/**
+ * A message known by its template and facts, written when it is rendered
+ * (in the mail thread): what the outbox seals is then a few hundred bytes,
+ * and the request thread never renders it.
+ */
+export interface TemplatedMail extends Envelope {
+  template: 'receipt';
+  facts: ReceiptInput;
+}
+
+export type OutgoingMail = ComposedMail | TemplatedMail;
+
+export function renderMail(mail: OutgoingMail): ComposedMail {
+  if (!('template' in mail)) return mail;
+  return { to: mail.to, ...(mail.messageId === undefined ? {} : { messageId: mail.messageId }), ...submissionReceipt(mail.facts) };
 }
 
 export interface Mailer {
@@ -31,7 +52,8 @@ export interface MailerOptions {
 }
 
 /** What every message shares, whichever way it leaves. */
-function message(from: string, mail: OutgoingMail) {
+function message(from: string, outgoing: OutgoingMail) {
+  const mail = renderMail(outgoing);
   return {
     from,
     to: mail.to,

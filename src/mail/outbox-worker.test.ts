@@ -5,7 +5,7 @@ import { withPrincipal } from '../db/principal.ts';
 import { describeEachDatabase, uniqueTenantId } from '../db/testing.ts';
 import { loadCommune } from '../records/testing.ts';
 import { testKeyring } from '../server/testing.ts';
-import { createMailer, type Mailer, type OutgoingMail } from './mailer.ts';
+import { createMailer, renderMail, type Mailer, type OutgoingMail } from './mailer.ts';
 import { outboxRow } from './outbox-message.ts';
 import { OutboxWorker } from './outbox-worker.ts';
 import { startTestSmtpServer } from './testing.ts';
@@ -111,7 +111,7 @@ describeEachDatabase('the durable outbox', (database) => {
     const slowMailer: Mailer = {
       async send(mail) {
         await new Promise((resolve) => setTimeout(resolve, 5));
-        sent.push(mail.text);
+        sent.push(renderMail(mail).text);
       },
       async close() {},
     };
@@ -125,7 +125,7 @@ describeEachDatabase('the durable outbox', (database) => {
 
   it('takes over a message whose worker died holding it, once its lease has run out', async () => {
     const sent: string[] = [];
-    const mailer: Mailer = { send: async (m) => void sent.push(m.text), close: async () => {} };
+    const mailer: Mailer = { send: async (m) => void sent.push(renderMail(m).text), close: async () => {} };
     const { db, keys, queue, logger } = await setUp(mailer);
     await queue();
     let now = new Date();

@@ -14,7 +14,8 @@ export interface ReceiptInput {
   formTitle: string;
   trackingCode: string;
   trackingUrl: string;
-  submittedAt: Date;
+  /** A Date, or its ISO text once it has been through the outbox. */
+  submittedAt: Date | string;
   dpoEmail: string;
   noticeUrl: string;
 }

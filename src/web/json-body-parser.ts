@@ -237,6 +237,7 @@ export function parseJsonBody(text: string, maxStringLength = MAX_STRING_LENGTH)
 }
 
 const refused = new WeakMap<FastifyRequest, JsonProblem>();
+const LARGE_BODY = 256 * 1024;
 
 /** Replaces Fastify's JSON parser; a refusal is answered before validation and the handler. */
 export function registerJsonBodyParser(app: FastifyInstance): void {
@@ -244,10 +245,15 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     const limit = Math.min(MAX_STRING_LENGTH, request.routeOptions.bodyLimit ?? MAX_STRING_LENGTH);
-    const parsed = parseJsonBody(text, limit);
-    if (parsed.ok) return done(null, parsed.value);
-    refused.set(request, parsed.problem);
-    done(null, undefined);
+    const finish = () => {
+      const parsed = parseJsonBody(text, limit);
+      if (parsed.ok) return done(null, parsed.value);
+      refused.set(request, parsed.problem);
+      done(null, undefined);
+    };
+    // A large body (a file in base64) is parsed in a task of its own, so that other requests get a turn between its steps.
+    if (text.length > LARGE_BODY) setImmediate(finish);
+    else finish();
   });
   app.addHook('preValidation', async (request, reply) => {
     const problem = refused.get(request);
