@@ -2,7 +2,7 @@
  * Opens the database: PGlite in a data folder by default, a PostgreSQL server
  * when a URL is given. Both run the same migrations and the same queries.
  */
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { join } from 'node:path';
 import { lockDataDir } from './data-dir-lock.ts';
@@ -15,6 +15,8 @@ export type DatabaseKind = 'pglite' | 'postgres';
 export interface Database {
   db: Kysely<Tables>;
   kind: DatabaseKind;
+  /** The database answers: a `select 1` on a server; on PGlite, its thread, without queuing behind a transaction. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -31,6 +33,7 @@ export function targetFromConfig(config: { databaseUrl: string | undefined; data
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   let db: Kysely<Tables>;
   let release = () => {};
+  let ping: () => Promise<void>;
   if (target.kind === 'postgres') {
     const pool = new pg.Pool({
       connectionString: target.url,
@@ -39,11 +42,16 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
       ...(target.schema ? { options: `-c search_path=${target.schema}` } : {}),
     });
     db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+    ping = async () => {
+      await sql`select 1`.execute(db);
+    };
   } else {
     const dataDir = target.kind === 'pglite' ? target.dataDir : undefined;
     if (target.kind === 'pglite') release = lockDataDir(target.dataDir, target.command);
     // In a thread of its own: its WebAssembly never holds the thread that answers requests.
-    db = new Kysely<Tables>({ dialect: new PgliteWorkerDialect(dataDir ? join(dataDir, 'pg') : undefined) });
+    const dialect = new PgliteWorkerDialect(dataDir ? join(dataDir, 'pg') : undefined);
+    db = new Kysely<Tables>({ dialect });
+    ping = () => dialect.ping();
   }
   try {
     await migrateToLatest(db, target.kind === 'postgres' ? target.schema : undefined);
@@ -55,6 +63,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   return {
     db,
     kind: target.kind === 'postgres' ? 'postgres' : 'pglite',
+    ping,
     async close() {
       await db.destroy();
       release();

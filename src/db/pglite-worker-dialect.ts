@@ -27,7 +27,7 @@ interface Reply {
   error?: Record<string, unknown> & { message: string };
 }
 
-type Job = { op: 'open'; dataDir: string | undefined } | { op: 'query'; sql: string; params: readonly unknown[] } | { op: 'close' };
+type Job = { op: 'open'; dataDir: string | undefined } | { op: 'query'; sql: string; params: readonly unknown[] } | { op: 'ping' } | { op: 'close' };
 
 /** The thread and its request/answer protocol. */
 class PgliteThread {
@@ -129,6 +129,11 @@ class ThreadDriver implements Driver {
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('rollback'));
   }
+  /** The thread is alive and its database open, without taking the connection from whoever holds it. */
+  async ping(): Promise<void> {
+    if (!this.#thread) throw new Error('the embedded database is not open');
+    await this.#thread.call({ op: 'ping' });
+  }
   async destroy(): Promise<void> {
     if (!this.#thread) return;
     await this.#thread.call({ op: 'close' }).catch(() => undefined);
@@ -139,6 +144,7 @@ class ThreadDriver implements Driver {
 
 export class PgliteWorkerDialect implements Dialect {
   readonly #dataDir: string | undefined;
+  #driver: ThreadDriver | undefined;
   /** `dataDir` undefined: in memory (tests). */
   constructor(dataDir: string | undefined) {
     this.#dataDir = dataDir;
@@ -147,7 +153,11 @@ export class PgliteWorkerDialect implements Dialect {
     return new PostgresAdapter();
   }
   createDriver(): Driver {
-    return new ThreadDriver(this.#dataDir);
+    this.#driver = new ThreadDriver(this.#dataDir);
+    return this.#driver;
+  }
+  ping(): Promise<void> {
+    return this.#driver ? this.#driver.ping() : Promise.reject(new Error('the embedded database is not open'));
   }
   createIntrospector(db: Kysely<unknown>) {
     return new PostgresIntrospector(db);

@@ -1,7 +1,7 @@
 // The embedded database's thread: PGlite (PostgreSQL compiled to WebAssembly)
 // runs here, so that a long statement or a large write never holds the thread
 // that answers HTTP requests. Plain JavaScript: nothing to compile at start.
-// Messages: {id, op: 'open', dataDir} | {id, op: 'query', sql, params} | {id, op: 'close'}.
+// Messages: {id, op: 'open', dataDir} | {id, op: 'query', sql, params} | {id, op: 'ping'} | {id, op: 'close'}.
 import { parentPort } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 
@@ -32,6 +32,10 @@ async function handle(job) {
       const { rows, affectedRows } = await pglite.query(job.sql, job.params, { rowMode: 'object' });
       return { rows, affectedRows };
     }
+    case 'ping':
+      // Answered between two statements, without waiting for the connection (healthz during large writes).
+      if (!pglite || pglite.closed || !pglite.ready) throw new Error('the embedded database is not open');
+      return {};
     case 'close':
       if (pglite && !pglite.closed) await pglite.close();
       return {};

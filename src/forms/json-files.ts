@@ -11,11 +11,24 @@ import type { SubmittedValue } from './submitted-value.ts';
 const NOT_BASE64 = /[^A-Za-z0-9+/=]/;
 const WHITE_SPACE = /\s/;
 
-/** Only base64 characters, with at most two `=` and only at the end. */
-function isBase64(s: string): boolean {
-  if (NOT_BASE64.test(s)) return false;
+/** `=` at most twice, and only at the end. */
+function paddedRight(s: string): boolean {
   const pad = s.indexOf('=');
   return pad === -1 || (pad >= s.length - 2 && (pad === s.length - 1 || s[s.length - 1] === '='));
+}
+
+/**
+ * The bytes of base64 as most encoders send it, maybe wrapped in lines; anything else is an empty file,
+ * refused as such. One scan in the common case (no line breaks).
+ */
+function base64Bytes(sent: string): Buffer {
+  let content = sent;
+  if (NOT_BASE64.test(sent)) {
+    if (!WHITE_SPACE.test(sent)) return Buffer.alloc(0);
+    content = sent.replace(/\s/g, '');
+    if (NOT_BASE64.test(content)) return Buffer.alloc(0);
+  }
+  return paddedRight(content) ? Buffer.from(content, 'base64') : Buffer.alloc(0);
 }
 /** Deeper than any form goes (a group row holds a file: depth 3); below it values are left as sent. */
 const MAX_DEPTH = 40;
@@ -35,10 +48,7 @@ export function decodeJsonFiles(value: unknown, depth = 0): SubmittedValue {
   if (value && typeof value === 'object') {
     const o = value as Record<string, unknown>;
     if (isFileShape(o)) {
-      // Base64 as sent by most encoders: maybe wrapped in lines; anything else is an empty file, refused as such.
-      const sent = o['contentBase64'] as string;
-      const content = WHITE_SPACE.test(sent) ? sent.replace(/\s/g, '') : sent;
-      return { kind: 'file', filename: (o['filename'] as string | undefined) ?? 'fichier', bytes: isBase64(content) ? Buffer.from(content, 'base64') : Buffer.alloc(0) };
+      return { kind: 'file', filename: (o['filename'] as string | undefined) ?? 'fichier', bytes: base64Bytes(o['contentBase64'] as string) };
     }
     const out: Record<string, SubmittedValue> = {};
     // Own data properties only, defined (not assigned) so that a key named __proto__ stays a key.

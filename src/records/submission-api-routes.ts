@@ -9,6 +9,7 @@ import { AppError } from '../errors/app-error.ts';
 import { decodeJsonFiles } from '../forms/json-files.ts';
 import type { AppContext } from '../server/app-context.ts';
 import { requireTenant } from '../web/tenant.ts';
+import { nextTurn } from '../web/next-turn.ts';
 import { requestBaseUrl } from '../web/public-url.ts';
 import { tooManySubmissions } from '../web/rate-limits.ts';
 import { trackingUrl } from './receipt-mail.ts';
@@ -16,6 +17,8 @@ import { submitForm, type StoredSubmission } from './submit-form.ts';
 
 /** Base64 of the largest upload (20 MB) and some room for the other fields. */
 const API_BODY_LIMIT = 28 * 1024 * 1024;
+/** Beyond this, the body's files are decoded in a task of their own. */
+const LARGE_BODY = 256 * 1024;
 /** Visible ASCII, as RFC 9110 tokens and UUIDs are; bounded so that it fits its index. */
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
@@ -53,6 +56,7 @@ export function submissionApiRoutes(app: FastifyInstance, ctx: AppContext): void
       if (!body || typeof body !== 'object' || Array.isArray(body) || Object.keys(body).some((k) => k !== 'data'))
         return reply.code(400).send({ errors: [{ field: 'data', message: 'Le corps de la requête doit être {"data": {…}}.' }] });
       const key = idempotencyKey(request.headers['idempotency-key']);
+      if (Number(request.headers['content-length']) > LARGE_BODY) await nextTurn();
       const base = requestBaseUrl(ctx, request);
       const result = await submitForm({ db: ctx.database.db, keys: ctx.keys }, loaded, request.params.formId, decodeJsonFiles(body.data), {
         ip: request.ip,

@@ -113,7 +113,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     keysProblem = failures.length > 0 ? tenantKeyFailuresSummary(failures) : undefined;
   });
   app.get('/healthz', async (_request, reply) => {
-    await sql`select 1`.execute(ctx.database.db);
+    await ctx.database.ping();
     reply.header('cache-control', 'no-store');
     if (keysProblem) return reply.code(503).send({ status: 'degraded', database: ctx.database.kind, keys: keysProblem });
     return reply.send({ status: 'ok', database: ctx.database.kind });
