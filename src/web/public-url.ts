@@ -9,12 +9,19 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 /** Listening on every interface: the machine's own name for itself. */
 const ANY = new Set(['0.0.0.0', '::']);
 
+/** Once the server listens, its address does not change: asked once per server (it is on every submission's path). */
+const listening = new WeakMap<FastifyInstance, string>();
+
 export function linkBaseUrl(publicUrl: string | undefined, server: FastifyInstance): string {
   if (publicUrl) return publicUrl.replace(/\/+$/, '');
+  const known = listening.get(server);
+  if (known) return known;
   const address = server.addresses().find((a) => typeof a === 'object');
   if (!address || typeof address !== 'object') return 'http://localhost';
   const host = ANY.has(address.address) ? 'localhost' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return `http://${host}:${address.port}`;
+  const base = `http://${host}:${address.port}`;
+  listening.set(server, base);
+  return base;
 }
 
 export function requestBaseUrl(ctx: { config: { publicUrl?: string | undefined } }, request: FastifyRequest): string {
