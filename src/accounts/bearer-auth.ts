@@ -22,16 +22,22 @@ export async function authenticateBearer(db: Kysely<Tables>, tenantId: string, a
   return actor ? { ok: true, actor } : { ok: false, reason: 'invalid' };
 }
 
-/** Repeated failures from one address are made to wait before any token is even looked at. */
+/**
+ * Repeated failures from one address are made to wait before any token is
+ * even looked at. Each attempt is counted before the look-up and given back
+ * when it succeeds, so that many requests sent at once cannot all pass.
+ */
 export async function requireActor(db: Kysely<Tables>, limits: RateLimits, request: FastifyRequest, reply: FastifyReply, tenantId: string): Promise<Actor> {
-  const before = limits.check('auth-failure', request.ip);
-  if (!before.ok) {
-    reply.header('retry-after', String(before.retryAfterSeconds));
-    throw new AppError('too-many-requests', `Trop de jetons refusés depuis cette adresse : réessayez ${retryDelayInFrench(before.retryAfterSeconds)}.`);
+  const verdict = limits.hit('auth-failure', request.ip);
+  if (!verdict.ok) {
+    reply.header('retry-after', String(verdict.retryAfterSeconds));
+    throw new AppError('too-many-requests', `Trop de jetons refusés depuis cette adresse : réessayez ${retryDelayInFrench(verdict.retryAfterSeconds)}.`);
   }
   const result = await authenticateBearer(db, tenantId, request.headers.authorization);
-  if (result.ok) return result.actor;
-  limits.hit('auth-failure', request.ip);
+  if (result.ok) {
+    limits.forgive('auth-failure', request.ip);
+    return result.actor;
+  }
   // Set before throwing: the error handler keeps headers already on the reply.
   reply.header('www-authenticate', result.reason === 'missing' ? `Bearer realm="${tenantId}"` : `Bearer realm="${tenantId}", error="invalid_token"`);
   throw new AppError(result.reason === 'missing' ? 'unauthenticated' : 'invalid-token');

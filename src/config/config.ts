@@ -15,6 +15,16 @@ const Env = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Set behind a TLS-terminating proxy so that cookies get `Secure` and HSTS is sent. */
   BASTIDE_PUBLIC_URL: z.string().url().optional(),
+  /**
+   * Which peers may set X-Forwarded-For / X-Forwarded-Host (with a public URL):
+   * `loopback` (a proxy on the same machine), `uniquelocal`, addresses or
+   * CIDR ranges separated by commas, or a number of proxy hops. Anyone else's
+   * forwarded headers are ignored: a client cannot choose its own address.
+   */
+  BASTIDE_TRUST_PROXY: z
+    .string()
+    .regex(/^(\d{1,2}|[0-9a-zA-Z.:/,\s]+)$/, 'attendu : loopback, uniquelocal, des adresses ou plages CIDR séparées par des virgules, ou un nombre de relais')
+    .default('loopback'),
   /** Base64 of 32 random bytes; or a key file (one `id:base64` per line, the first is current). */
   BASTIDE_MASTER_KEY: z.string().min(1).optional(),
   BASTIDE_MASTER_KEY_FILE: z.string().min(1).optional(),
@@ -39,6 +49,8 @@ export interface Config {
   host: string;
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
   publicUrl: string | undefined;
+  /** Fastify's trustProxy: a number of hops, or proxy-addr's list. */
+  trustProxy: string | number;
   masterKey: string | undefined;
   masterKeyFile: string | undefined;
   smtpUrl: string | undefined;
@@ -73,6 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     host: e.HOST,
     logLevel: e.LOG_LEVEL,
     publicUrl: e.BASTIDE_PUBLIC_URL,
+    trustProxy: /^\d+$/.test(e.BASTIDE_TRUST_PROXY) ? Number(e.BASTIDE_TRUST_PROXY) : e.BASTIDE_TRUST_PROXY,
     masterKey: e.BASTIDE_MASTER_KEY,
     masterKeyFile: e.BASTIDE_MASTER_KEY_FILE,
     smtpUrl: e.SMTP_URL,

@@ -10,7 +10,7 @@ import { RegisterDirectory } from '../register/register-directory.ts';
 import { RateLimits } from '../web/rate-limits.ts';
 
 export type AppConfig = Pick<Config, 'publicUrl' | 'submissionsPerMinute'> &
-  Partial<Pick<Config, 'trackingLookupsPerMinute'>> & {
+  Partial<Pick<Config, 'trackingLookupsPerMinute' | 'trustProxy'>> & {
     /** Failed bearer tokens from one address before it must wait (tests raise it). */
     authFailuresPerMinute?: number;
   };

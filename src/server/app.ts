@@ -51,13 +51,20 @@ async function sendError(ctx: AppContext, error: unknown, request: FastifyReques
   return reply.type('text/html; charset=utf-8').send(errorPage(await errorContext(ctx, request.url), ERRORS[id].title, message));
 }
 
+/** Nobody without a public URL; else the configured proxies (a hop count trusts that many nearest ones). */
+function trustedProxies(config: AppContext['config']): string | boolean | ((address: string, hop: number) => boolean) {
+  if (!config.publicUrl) return false;
+  const trust = config.trustProxy ?? 'loopback';
+  return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
+}
+
 export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promise<FastifyInstance> {
   // Computed once; set on every answer, including those written outside Fastify's hooks.
   const securityHeaders = fixedSecurityHeaders(ctx.config.publicUrl);
   const app = Fastify({
     logger: options.logger ?? false,
-    // Behind a reverse proxy the client address comes from X-Forwarded-For.
-    trustProxy: Boolean(ctx.config.publicUrl),
+    // Behind a reverse proxy the client address comes from X-Forwarded-For, set by a trusted proxy only.
+    trustProxy: trustedProxies(ctx.config),
     bodyLimit: 1_048_576,
     // A URL that does not decode, or a route parameter over maxParamLength (100 characters: 414), refused before routing.
     frameworkErrors: (error, request, reply) => {

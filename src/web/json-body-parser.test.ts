@@ -111,3 +111,24 @@ describe('the parser in a server', () => {
     await server.close();
   });
 });
+
+describe('the JSON check against hostile bodies', () => {
+  it('refuses an escaped key with a raw control character instead of throwing', () => {
+    assert.equal(checkJson('{"data":{"\n\\u0041":1}}')?.message, 'Le corps de la requête n’est pas du JSON valide.');
+  });
+
+  it('answers such a key in a large body (parsed in a task of its own) with a 400, and keeps serving', async () => {
+    const app = Fastify();
+    registerJsonBodyParser(app);
+    app.post('/api/x', async () => ({ ok: true }));
+    try {
+      const payload = `{"pad":"${'x'.repeat(300_000)}","data":{"\n\\u0041":1}}`;
+      const res = await app.inject({ method: 'POST', url: '/api/x', headers: { 'content-type': 'application/json' }, payload });
+      assert.equal(res.statusCode, 400);
+      const ok = await app.inject({ method: 'POST', url: '/api/x', headers: { 'content-type': 'application/json' }, payload: '{"a":1}' });
+      assert.equal(ok.statusCode, 200);
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -83,3 +83,34 @@ describe('rate limits count what they are about, once, whichever way it comes', 
     assert.equal((await server.app.inject({ url: '/val-fleuri/suivi', remoteAddress: ip })).statusCode, 200, 'the empty page is not a look-up');
   });
 });
+
+describe('behind a proxy, only the proxy says who the client is', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ registers: [EXAMPLE_REGISTERS.commune], trackingLookupsPerMinute: 2, publicUrl: 'https://demarches.val-fleuri.example' });
+  });
+  after(async () => server.close());
+
+  const lookUp = (remoteAddress: string, forwardedFor: string, forwardedHost?: string) =>
+    server.app.inject({
+      url: '/api/v1/val-fleuri/tracking/AAAA-BBBB-CCCC',
+      remoteAddress,
+      headers: { host: forwardedHost ? 'evil.example' : 'demarches.val-fleuri.example', 'x-forwarded-for': forwardedFor, ...(forwardedHost ? { 'x-forwarded-host': forwardedHost } : {}) },
+    });
+
+  it('ignores X-Forwarded-For from a client that is not the proxy', async () => {
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await lookUp('203.0.113.5', `198.51.100.${i}`)).statusCode);
+    assert.deepEqual(statuses, [404, 404, 429, 429], 'one client however it names itself');
+  });
+
+  it('takes the client address from the proxy on the same machine', async () => {
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await lookUp('127.0.0.1', `192.0.2.${i}`)).statusCode);
+    assert.deepEqual(statuses, [404, 404, 404, 404], 'four clients behind the proxy');
+  });
+
+  it('does not let a client name the host with X-Forwarded-Host', async () => {
+    assert.equal((await lookUp('203.0.113.6', '203.0.113.6', 'demarches.val-fleuri.example')).statusCode, 421);
+  });
+});

@@ -32,3 +32,22 @@ describe('rate limits', () => {
     assert.equal(retryDelayInFrench(61), 'dans 2 minutes');
   });
 });
+
+describe('who counts as one client', () => {
+  it('is an IPv4 address, or the /64 of an IPv6 one', async () => {
+    const { clientKey } = await import('./rate-limits.ts');
+    assert.equal(clientKey('203.0.113.7'), '203.0.113.7');
+    assert.equal(clientKey('::ffff:203.0.113.7'), '203.0.113.7');
+    assert.equal(clientKey('2001:db8:1:2:aaaa::1'), '2001:db8:1:2::/64');
+    assert.equal(clientKey('2001:0db8:0001:0002:ffff:ffff:ffff:ffff'), '2001:db8:1:2::/64');
+    assert.equal(clientKey('2001:db8::1'), '2001:db8:0:0::/64');
+    assert.equal(clientKey('::1'), '0:0:0:0::/64');
+  });
+
+  it('lets many simultaneous wrong tokens from one address pass no further than the limit', () => {
+    const r = new RateLimits({ submission: { max: 1, windowMs: 60_000 }, draft: { max: 1, windowMs: 60_000 }, tracking: { max: 1, windowMs: 60_000 }, 'auth-failure': { max: 3, windowMs: 60_000 } }, () => 0);
+    // Counted before the look-up, as requireActor does: the fourth of a burst is refused at once.
+    const verdicts = Array.from({ length: 6 }, () => r.hit('auth-failure', '198.51.100.1').ok);
+    assert.deepEqual(verdicts, [true, true, true, false, false, false]);
+  });
+});

@@ -22,13 +22,30 @@ interface Window {
   resetAt: number;
 }
 
-/** Beyond this many live counters, expired ones are swept before a new one is made. */
+/** Beyond this many counters, expired ones are swept (at most once a second), then the oldest dropped. */
 const SWEEP_AT = 50_000;
+const MAX_COUNTERS = 100_000;
+
+/**
+ * The client as counted: an IPv4 address, or the /64 of an IPv6 one (a
+ * single subscriber commonly holds a whole /64, and could otherwise rotate
+ * through it).
+ */
+export function clientKey(ip: string): string {
+  if (!ip.includes(':')) return ip;
+  if (/^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(ip)) return ip.slice(7);
+  const [head = '', tail] = ip.toLowerCase().split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? left : [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}
 
 export class RateLimits {
   readonly #limits: Record<Purpose, Limit>;
   readonly #clock: () => number;
   readonly #windows = new Map<string, Window>();
+  #lastSweep = 0;
 
   constructor(limits: Record<Purpose, Limit>, clock: () => number = Date.now) {
     this.#limits = limits;
@@ -42,10 +59,16 @@ export class RateLimits {
     return this.#verdict(purpose, w);
   }
 
-  /** Whether one more would still be within the limit, without counting it (checked before the work). */
+  /** Whether one more would still be within the limit, without counting it. */
   check(purpose: Purpose, client: string): Verdict {
     const w = this.#window(purpose, client, false);
     return w ? this.#verdict(purpose, w, 1) : { ok: true };
+  }
+
+  /** Gives back one counted too early (an attempt counted before it was known to fail, that succeeded). */
+  forgive(purpose: Purpose, client: string): void {
+    const w = this.#window(purpose, client, false);
+    if (w && w.count > 0) w.count--;
   }
 
   #verdict(purpose: Purpose, w: Window, more = 0): Verdict {
@@ -55,11 +78,19 @@ export class RateLimits {
 
   #window(purpose: Purpose, client: string, create: boolean): Window | undefined {
     const now = this.#clock();
-    const key = `${purpose}\u0000${client}`;
+    const key = `${purpose}\u0000${clientKey(client)}`;
     const w = this.#windows.get(key);
     if (w && w.resetAt > now) return w;
     if (!create) return undefined;
-    if (this.#windows.size >= SWEEP_AT) for (const [k, v] of this.#windows) if (v.resetAt <= now) this.#windows.delete(k);
+    if (this.#windows.size >= SWEEP_AT && now - this.#lastSweep >= 1000) {
+      this.#lastSweep = now;
+      for (const [k, v] of this.#windows) if (v.resetAt <= now) this.#windows.delete(k);
+    }
+    // Still too many (a flood of addresses): the oldest windows go first.
+    for (const k of this.#windows.keys()) {
+      if (this.#windows.size < MAX_COUNTERS) break;
+      this.#windows.delete(k);
+    }
     const fresh = { count: 0, resetAt: now + this.#limits[purpose].windowMs };
     this.#windows.set(key, fresh);
     return fresh;
