@@ -61,7 +61,6 @@ export function submissionApiRoutes(app: FastifyInstance, ctx: AppContext): void
       const result = await submitForm({ db: ctx.database.db, keys: ctx.keys }, loaded, request.params.formId, decodeJsonFiles(body.data), {
         ip: request.ip,
         submissionKey: key === undefined ? undefined : `api:${key}`,
-        requestBody: body.data,
         baseUrl: base,
       });
       if (!result.ok) {

@@ -5,7 +5,14 @@ import { withPrincipal } from '../db/principal.ts';
 import { testDatabaseKinds } from '../db/testing.ts';
 import { readMail, startTestSmtpServer, type TestSmtpServer } from '../mail/testing.ts';
 import { EXAMPLE_REGISTERS, startTestServer, type TestServer } from '../server/testing.ts';
+import { readFileSync } from 'node:fs';
+import { formOf, openForm, postForm, trackingCodeIn, validFormData } from '../forms/testing.ts';
+import { parseRegister } from '../register/parse.ts';
 import { contactData } from './testing.ts';
+
+const parsed = parseRegister(new Uint8Array(readFileSync(EXAMPLE_REGISTERS.commune)));
+if (!parsed.ok) throw new Error('invalid example');
+const CONTACT = formOf(parsed.register.processings.flatMap((p) => p.forms), 'contact-mairie');
 
 const PATH = '/api/v1/val-fleuri/forms/contact-mairie/submissions';
 const PUBLIC_URL = 'https://demarches.val-fleuri.example';
@@ -109,6 +116,20 @@ for (const kind of testDatabaseKinds()) {
         assert.equal(res.json().error, 'idempotency-key-invalid');
       }
       assert.equal(await countRecords(server), before);
+    });
+
+    it('shows the first tracking code to the same page sent twice, never to another person resending the page with their own details', async () => {
+      const path = '/val-fleuri/demarches/contact-mairie';
+      const opened = await openForm(server.url, path);
+      const first = await postForm(server.url, path, opened, validFormData(CONTACT, { nom: 'Premier' }));
+      const code = trackingCodeIn(first.html);
+      assert.ok(code, 'the first is accepted');
+      const again = await postForm(server.url, path, opened, validFormData(CONTACT, { nom: 'Premier' }));
+      assert.equal(again.status, 409);
+      assert.ok(again.html.includes(code), 'the same page sent again is told its code');
+      const other = await postForm(server.url, path, opened, validFormData(CONTACT, { nom: 'Seconde', courriel: 'seconde@example.fr' }));
+      assert.equal(other.status, 409);
+      assert.ok(!other.html.includes(code), 'another person is not shown the first one’s code');
     });
 
     it('gives the HTML form back, with what was typed, when the database refuses the record', async () => {

@@ -5,7 +5,7 @@
  * the record), all in one transaction under the public role. Either all of
  * it is stored or nothing is.
  */
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { seal, sealJson } from '../crypto/aead.ts';
 import type { TenantKeys } from '../crypto/tenant-keys.ts';
@@ -15,7 +15,7 @@ import { withPrincipal } from '../db/principal.ts';
 import type { Tables } from '../db/tables.ts';
 import { findForm } from '../forms/find-form.ts';
 import { validateSubmission } from '../forms/form-validation.ts';
-import type { FieldError } from '../forms/submitted-value.ts';
+import { isSubmittedFile, type FieldError } from '../forms/submitted-value.ts';
 import { addDuration, parseDuration } from '../register/duration.ts';
 import type { LoadedRegister } from '../register/register-repository.ts';
 import type { Field } from '../register/schema.ts';
@@ -34,8 +34,6 @@ export interface SubmitMeta {
    * so that a replay can be answered with the same code.
    */
   submissionKey?: string | undefined;
-  /** What the request carried, so that a replay is told apart from another request under the same key. */
-  requestBody?: unknown;
   /** Where the receipt's links point (from configuration, never from the request). */
   baseUrl: string;
   now?: Date;
@@ -72,6 +70,13 @@ function subjectKeyFields(fields: readonly Field[]): Field[] {
 /** Sent messages' traces and failed ones go with the technical logs; without such a processing, after 30 days. */
 const OUTBOX_FALLBACK_DAYS = 30;
 
+/** The validated values as text, each file by its SHA-256 and name. */
+function canonicalValues(values: unknown): string {
+  return JSON.stringify(values, (_key, v: unknown) =>
+    isSubmittedFile(v) ? { file: createHash('sha256').update(v.bytes).digest('base64url'), name: v.filename } : v,
+  );
+}
+
 async function keyedDigest(deps: SubmitDeps, tenantId: string, purpose: string, value: string): Promise<Buffer> {
   return createHmac('sha256', await deps.keys.derivedKey(tenantId, purpose)).update(value).digest();
 }
@@ -90,10 +95,11 @@ export async function submitForm(deps: SubmitDeps, loaded: LoadedRegister, formI
   const trackingCode = meta.submissionKey
     ? newTrackingCode(await keyedDigest(deps, tenantId, 'bastide tracking code', `${form.id}:${meta.submissionKey}`))
     : newTrackingCode();
-  const requestDigest =
-    meta.submissionKey && meta.requestBody !== undefined
-      ? (await keyedDigest(deps, tenantId, 'bastide request digest', JSON.stringify(meta.requestBody))).toString('base64url')
-      : null;
+  // What was submitted, so that a replay is told apart from another request under the same key or form token
+  // (a second person on a shared computer resending the page must not be shown the first one's code).
+  const requestDigest = meta.submissionKey
+    ? (await keyedDigest(deps, tenantId, 'bastide request digest', canonicalValues(values))).toString('base64url')
+    : null;
   const key = await deps.keys.current(tenantId);
   const { plain, sealed, uploads } = splitRecord(form.fields, values);
 
