@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { EXAMPLE_REGISTERS, startTestServer } from '../server/testing.ts';
+import { openDatabase } from './database.ts';
 
 describe('the embedded database runs off the request thread', () => {
   it('serves a static file while PGlite is busy with a long statement', async () => {
@@ -22,6 +23,14 @@ describe('the embedded database runs off the request thread', () => {
     } finally {
       await server.close();
     }
+  });
+
+  it('fails a query at once once the database thread is gone, instead of waiting for ever', async () => {
+    const database = await openDatabase({ kind: 'pglite-memory' });
+    const db = database.db;
+    await database.close();
+    await assert.rejects(sql`select 1`.execute(db));
+    await assert.rejects(database.ping());
   });
 
   it('carries errors across the thread with their SQLSTATE and constraint, and rolls a failed transaction back', async () => {

@@ -34,6 +34,8 @@ class PgliteThread {
   readonly #worker: Worker;
   readonly #pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: unknown) => void }>();
   #next = 0;
+  /** Set once the thread has exited or failed: every call then fails at once instead of waiting for ever. */
+  #dead: Error | undefined;
 
   constructor() {
     this.#worker = new Worker(new URL('./pglite-worker-entry.js', import.meta.url));
@@ -44,13 +46,17 @@ class PgliteThread {
       if (this.#pending.size === 0) this.#worker.unref();
       p?.resolve(reply);
     });
-    this.#worker.on('error', (error) => {
-      for (const p of this.#pending.values()) p.reject(error);
+    const fail = (error: Error) => {
+      this.#dead ??= error;
+      for (const p of this.#pending.values()) p.reject(this.#dead);
       this.#pending.clear();
-    });
+    };
+    this.#worker.on('error', (error) => fail(Object.assign(new Error('the embedded database thread failed'), { code: (error as { code?: string }).code ?? 'EDBTHREAD' })));
+    this.#worker.on('exit', () => fail(Object.assign(new Error('the embedded database is closed'), { code: 'EDBCLOSED' })));
   }
 
   async call(job: Job): Promise<Reply> {
+    if (this.#dead) throw this.#dead;
     const reply = await new Promise<Reply>((resolve, reject) => {
       const id = this.#next++;
       this.#pending.set(id, { resolve, reject });

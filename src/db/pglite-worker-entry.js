@@ -11,7 +11,8 @@ let pglite;
 function errorData(error) {
   const e = error ?? {};
   const out = { message: typeof e.message === 'string' ? e.message : String(error), name: typeof e.name === 'string' ? e.name : 'Error' };
-  for (const key of ['code', 'severity', 'detail', 'hint', 'position', 'where', 'schema', 'table', 'column', 'dataType', 'constraint', 'routine', 'query', 'params']) {
+  // Codes and names only: the query's parameters and `detail` can hold what a citizen typed.
+  for (const key of ['code', 'severity', 'schema', 'table', 'column', 'dataType', 'constraint', 'routine']) {
     if (e[key] !== undefined) {
       try {
         out[key] = structuredClone(e[key]);

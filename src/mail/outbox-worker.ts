@@ -61,6 +61,18 @@ function errorCode(e: SendError): string {
   return typeof e.code === 'string' ? e.code.slice(0, 40) : 'error';
 }
 
+/**
+ * A send that takes longer than half the lease is given up for now (retried later): past the lease another
+ * instance may take the message, and a mail thread that died would otherwise hold the round for ever.
+ */
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error('send timed out'), { code: 'ETIMEDOUT' })), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
 export class OutboxWorker {
   readonly #o: Required<Omit<OutboxWorkerOptions, 'clock'>> & { clock: () => Date };
   #timer: NodeJS.Timeout | undefined;
@@ -135,10 +147,11 @@ export class OutboxWorker {
     // Sent ones are marked in small groups as they come back: one statement for several, few resent after a crash.
     let done: Claimed[] = [];
     let flushing = Promise.resolve();
+    // A group that cannot be marked stays leased and is sent again after the lease; the next groups still go.
     const flush = () => {
       const group = done;
       done = [];
-      flushing = flushing.then(() => this.#markSent(group));
+      flushing = flushing.then(() => this.#markSent(group)).catch((err: unknown) => this.#log('error', { err, messages: group.length }, 'outbox: sent messages not marked'));
       return flushing;
     };
     await Promise.all(
@@ -165,10 +178,10 @@ export class OutboxWorker {
     try {
       if (row.sealed === null) throw Object.assign(new Error('no content'), { code: 'EEMPTY', permanent: true });
       const key = await this.#o.keys.byVersion(row.tenant_id, row.key_version);
-      await this.#o.mailer.send(openOutboxMessage(key, { tenant_id: row.tenant_id, id: row.id, sealed: row.sealed }));
+      await withTimeout(this.#o.mailer.send(openOutboxMessage(key, { tenant_id: row.tenant_id, id: row.id, sealed: row.sealed })), this.#o.leaseMs / 2);
       return true;
     } catch (error) {
-      await this.#failed(row, (error ?? {}) as SendError, result);
+      await this.#failed(row, (error ?? {}) as SendError, result).catch((err: unknown) => this.#log('error', { err }, 'outbox: failure not recorded'));
       return false;
     }
   }

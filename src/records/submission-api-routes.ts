@@ -9,6 +9,7 @@ import { AppError } from '../errors/app-error.ts';
 import { decodeJsonFiles } from '../forms/json-files.ts';
 import type { AppContext } from '../server/app-context.ts';
 import { requireTenant } from '../web/tenant.ts';
+import { LARGE_BODY } from '../web/json-body-parser.ts';
 import { nextTurn } from '../web/next-turn.ts';
 import { requestBaseUrl } from '../web/public-url.ts';
 import { tooManySubmissions } from '../web/rate-limits.ts';
@@ -17,8 +18,6 @@ import { submitForm, type StoredSubmission } from './submit-form.ts';
 
 /** Base64 of the largest upload (20 MB) and some room for the other fields. */
 const API_BODY_LIMIT = 28 * 1024 * 1024;
-/** Beyond this, the body's files are decoded in a task of their own. */
-const LARGE_BODY = 256 * 1024;
 /** Visible ASCII, as RFC 9110 tokens and UUIDs are; bounded so that it fits its index. */
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 

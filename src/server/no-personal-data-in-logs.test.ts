@@ -154,4 +154,11 @@ describe('the error serializer', () => {
     assert.match(safe, /no-personal-data-in-logs\.test\.ts/, 'where it was thrown');
     assert.ok(!describeSafely(e).includes(PLANTED.nom));
   });
+
+  it('drops a message whose lines look like stack frames', () => {
+    const e = new SyntaxError(`Unexpected token\n    at ${PLANTED.courriel} is not valid JSON`);
+    const safe = JSON.stringify(safeError(e));
+    assert.ok(!safe.includes(PLANTED.courriel), safe);
+    assert.match(safe, /no-personal-data-in-logs\.test\.ts/);
+  });
 });

@@ -37,9 +37,12 @@ export function safeError(err: unknown, depth = 0): SafeError {
   if (typeof e['constraint'] === 'string' && NAME.test(e['constraint'])) out.constraint = e['constraint'];
   if (typeof e['table'] === 'string' && NAME.test(e['table'])) out.table = e['table'];
   if (typeof e['stack'] === 'string') {
-    // Frames only: the first lines repeat the message.
-    const frames = e['stack'].split('\n').filter((line) => /^\s+at /.test(line)).slice(0, MAX_FRAMES);
-    out.stack = frames.join('\n');
+    // Frames only. The stack starts with the message, which can itself hold lines that look like frames
+    // ("    at jean@…"): it is cut by its length, not by its look.
+    const message = typeof e['message'] === 'string' ? e['message'] : '';
+    const stack = e['stack'];
+    const rest = message && stack.includes(message) ? stack.slice(stack.indexOf(message) + message.length) : stack;
+    out.stack = rest.split('\n').filter((line) => /^\s+at /.test(line)).slice(0, MAX_FRAMES).join('\n');
   }
   if (depth < 2 && e['cause'] !== undefined) out.cause = safeError(e['cause'], depth + 1);
   return out;

@@ -246,7 +246,8 @@ export function parseJsonBody(text: string, maxStringLength = MAX_STRING_LENGTH)
 }
 
 const refused = new WeakMap<FastifyRequest, JsonProblem>();
-const LARGE_BODY = 256 * 1024;
+/** Beyond this, a body is parsed and its files decoded in tasks of their own. */
+export const LARGE_BODY = 256 * 1024;
 
 /** Replaces Fastify's JSON parser; a refusal is answered before validation and the handler. */
 export function registerJsonBodyParser(app: FastifyInstance): void {

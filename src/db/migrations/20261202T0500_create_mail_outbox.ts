@@ -52,7 +52,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await run(`ALTER TABLE mail_outbox ENABLE ROW LEVEL SECURITY`);
   await run(`ALTER TABLE mail_outbox FORCE ROW LEVEL SECURITY`);
   await run(`CREATE POLICY system_tenant ON mail_outbox FOR ALL TO bastide_system USING (${TENANT}) WITH CHECK (${TENANT})`);
-  await run(`GRANT SELECT, INSERT, UPDATE, DELETE ON mail_outbox TO bastide_system`);
+  // Maintenance reads (a replay's first answer) and deletes (erasure, retention); the worker does the rest.
+  await run(`GRANT SELECT, DELETE ON mail_outbox TO bastide_system`);
   await run(`GRANT INSERT ON mail_outbox TO bastide_public`);
   await run(`CREATE POLICY public_insert ON mail_outbox FOR INSERT TO bastide_public WITH CHECK (${TENANT})`);
   await run(`GRANT SELECT, UPDATE, DELETE ON mail_outbox TO bastide_mailer`);
