@@ -4,6 +4,7 @@
  * summary, the description of the machine, number formatting.
  */
 import autocannon from 'autocannon';
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 
@@ -176,4 +177,15 @@ export function runBenchmark(name: string, main: () => Promise<number>): void {
       process.exit(1);
     },
   );
+}
+
+/** CPU time (ms) of this process's main thread, from /proc (Linux); undefined elsewhere. */
+export async function mainThreadCpu(): Promise<number | undefined> {
+  try {
+    const stat = await readFile(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
 }

@@ -50,7 +50,7 @@ import { loadRegister } from '../src/register/register-loader.ts';
 import { buildApp } from '../src/server/app.ts';
 import { createAppContext } from '../src/server/app-context.ts';
 import { testKeyring } from '../src/server/testing.ts';
-import { benchArgs, runBenchmark, hammer, machineInfo, num, phaseOf, progress, summary, type Phase as HarnessPhase } from './harness.ts';
+import { benchArgs, runBenchmark, hammer, machineInfo, mainThreadCpu, num, phaseOf, progress, summary, type Phase as HarnessPhase } from './harness.ts';
 
 const GOALS = { ratio: 0.5, submissionsPerSecond: 1000, p99Ms: 100 };
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
@@ -174,16 +174,6 @@ async function postgresCpu(): Promise<Map<number, number>> {
   return out;
 }
 
-/** CPU time (ms) of this process's main thread, from /proc (Linux); undefined elsewhere. */
-async function mainThreadCpu(): Promise<number | undefined> {
-  try {
-    const stat = await readFile(`/proc/self/task/${process.pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return undefined;
-  }
-}
 
 async function waitUntil(done: () => boolean, timeoutMs: number): Promise<boolean> {
   const until = Date.now() + timeoutMs;

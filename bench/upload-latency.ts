@@ -46,7 +46,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { machineInfo, num, progress, runBenchmark } from './harness.ts';
+import { machineInfo, mainThreadCpu, num, progress, runBenchmark } from './harness.ts';
 
 const GOAL_MS = 100;
 const TENANT = 'val-fleuri';
@@ -309,16 +309,6 @@ function stats(values: number[]): Stats {
   return { count: sorted.length, p50: at(0.5), p99: at(0.99), max: sorted.length === 0 ? Number.NaN : sorted[sorted.length - 1]! };
 }
 
-/** CPU time (ms) of this process's main thread, from /proc (Linux); undefined elsewhere. */
-async function mainThreadCpu(): Promise<number | undefined> {
-  try {
-    const stat = await readFile(`/proc/self/task/${process.pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return undefined;
-  }
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const ms1 = (x: number) => (Number.isFinite(x) ? num(x, 1) : '–');
