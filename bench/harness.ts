@@ -120,24 +120,13 @@ export interface CommonOptions {
 type ExtraOptions = Record<string, { type: 'string' | 'boolean'; default: string | boolean }>;
 
 /**
- * Parses argv: the common options plus `extra`; `--help` prints `usage`,
- * and a bad value exits 2 with the usage. `int` checks a whole number in range.
+ * Parses argv with these options and `--help`, which prints `usage`; a bad
+ * value exits 2 with the usage. `int` checks a whole number in range.
  */
-export function benchArgs(usage: string, extra: ExtraOptions) {
+export function parseBenchArgs(usage: string, options: ExtraOptions) {
   let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({
-      options: {
-        json: { type: 'boolean', default: false },
-        duration: { type: 'string', default: '10' },
-        warmup: { type: 'string', default: '3' },
-        rounds: { type: 'string', default: '2' },
-        connections: { type: 'string', default: '50' },
-        help: { type: 'boolean', short: 'h', default: false },
-        ...extra,
-      },
-      strict: true,
-    }));
+    ({ values } = parseArgs({ options: { ...options, help: { type: 'boolean', short: 'h', default: false } }, strict: true }));
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n${usage}\n`);
     process.exit(2);
@@ -155,6 +144,19 @@ export function benchArgs(usage: string, extra: ExtraOptions) {
     }
     return n;
   };
+  return { values, int };
+}
+
+/** The HTTP benchmarks' common options (load phases, connections) plus `extra`. */
+export function benchArgs(usage: string, extra: ExtraOptions) {
+  const { values, int } = parseBenchArgs(usage, {
+    json: { type: 'boolean', default: false },
+    duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '2' },
+    connections: { type: 'string', default: '50' },
+    ...extra,
+  });
   const common: CommonOptions = {
     json: values['json'] === true,
     duration: int('duration', 1, 600),

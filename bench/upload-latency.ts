@@ -44,9 +44,8 @@ import http from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { machineInfo, mainThreadCpu, num, progress, runBenchmark } from './harness.ts';
+import { machineInfo, mainThreadCpu, num, parseBenchArgs, progress, runBenchmark } from './harness.ts';
 
 const GOAL_MS = 100;
 const TENANT = 'val-fleuri';
@@ -256,26 +255,8 @@ interface Options {
 
 function options(): Options {
   const usage = 'usage: node --import tsx bench/upload-latency.ts [--json] [--rounds n]';
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      options: { json: { type: 'boolean', default: false }, rounds: { type: 'string', default: '5' }, help: { type: 'boolean', short: 'h', default: false } },
-      strict: true,
-    }));
-  } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n${usage}\n`);
-    process.exit(2);
-  }
-  if (values['help']) {
-    process.stdout.write(`${usage}\n`);
-    process.exit(0);
-  }
-  const rounds = Number(values['rounds']);
-  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 50) {
-    process.stderr.write(`--rounds: an integer from 1 to 50, not « ${String(values['rounds'])} »\n${usage}\n`);
-    process.exit(2);
-  }
-  return { json: values['json'] === true, rounds };
+  const { values, int } = parseBenchArgs(usage, { json: { type: 'boolean', default: false }, rounds: { type: 'string', default: '5' } });
+  return { json: values['json'] === true, rounds: int('rounds', 1, 50) };
 }
 
 type PhaseKind = 'idle' | 'upload';

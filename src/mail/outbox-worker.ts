@@ -79,6 +79,7 @@ export class OutboxWorker {
   #soon: NodeJS.Timeout | undefined;
   #round: Promise<RoundResult> | undefined;
   #again = false;
+  #looping = false;
   #stopped = false;
   #lastPurge = 0;
 
@@ -116,6 +117,15 @@ export class OutboxWorker {
   }
 
   async #loop(): Promise<void> {
+    this.#looping = true;
+    try {
+      await this.#rounds();
+    } finally {
+      this.#looping = false;
+    }
+  }
+
+  async #rounds(): Promise<void> {
     do {
       this.#again = false;
       let result: RoundResult;
@@ -132,7 +142,12 @@ export class OutboxWorker {
 
   /** One round: claim, send, record the outcome. Rounds never overlap in one worker. */
   runOnce(): Promise<RoundResult> {
-    if (!this.#round) this.#round = this.#doRound().finally(() => (this.#round = undefined));
+    if (!this.#round)
+      this.#round = this.#doRound().finally(() => {
+        this.#round = undefined;
+        // Something queued during a round that #loop did not start (drain, a test) is not left for the next poll.
+        if (this.#again && !this.#looping) this.nudge();
+      });
     return this.#round;
   }
 
