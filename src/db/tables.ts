@@ -47,6 +47,16 @@ export interface AgentsTable {
   password_hash: string | null;
   created_at: CreatedAt;
   disabled_at: Date | null;
+  /** How colleagues see who holds a request; the e-mail when unset. */
+  display_name: ColumnType<string | null, string | null | undefined, string | null>;
+  failed_sign_ins: ColumnType<number, number | undefined, number>;
+  locked_until: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** The TOTP secret, sealed under the tenant key; set at enrolment, confirmed by `totp_enabled_at`. */
+  totp_sealed: ColumnType<string | null, string | null | undefined, string | null>;
+  totp_key_version: ColumnType<number | null, number | null | undefined, number | null>;
+  totp_enabled_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** The last time step accepted: a code is good once. */
+  totp_last_step: ColumnType<string | null, number | null | undefined, number | null>;
 }
 
 export interface AgentServicesTable {
@@ -88,6 +98,56 @@ export interface RecordsTable {
   closed_at: Date | null;
   expires_at: Date | null;
   frozen: ColumnType<boolean, boolean | undefined, boolean>;
+  /** The agent handling the request, so that two colleagues do not both do it. */
+  claimed_by: ColumnType<string | null, string | null | undefined, string | null>;
+  claimed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+export type AccountKind = 'agent' | 'citizen';
+
+export interface SessionsTable {
+  tenant_id: string;
+  /** SHA-256 of the cookie's id: a copy of the table opens no session. */
+  id_hash: string;
+  account_kind: AccountKind;
+  account_id: string;
+  /** Signed in with a password, still owing a second factor, or an enrolment in it. */
+  stage: 'second-factor' | 'enrol' | 'active';
+  created_at: CreatedAt;
+  last_seen_at: ColumnType<Date, Date | string, Date | string>;
+  idle_expires_at: ColumnType<Date, Date | string, Date | string>;
+  absolute_expires_at: ColumnType<Date, Date | string, Date | string>;
+  ended_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+export interface RecoveryCodesTable {
+  tenant_id: string;
+  agent_id: string;
+  code_hash: string;
+  used_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+export interface AccountLinksTable {
+  tenant_id: string;
+  token_hash: string;
+  purpose: 'reset' | 'invitation' | 'confirmation';
+  account_kind: AccountKind;
+  account_id: string;
+  created_at: CreatedAt;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+  used_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+/** A private note of the service's agents, or a reply sent to the citizen: sealed like the record. */
+export interface RecordMessagesTable {
+  tenant_id: string;
+  id: string;
+  record_id: string;
+  author_id: string | null;
+  author: string;
+  sealed: string;
+  key_version: number;
+  created_at: CreatedAt;
 }
 
 export interface RecordSubjectsTable {
@@ -189,4 +249,9 @@ export interface Tables {
   journal_heads: JournalHeadsTable;
   security_log: SecurityLogTable;
   mail_outbox: MailOutboxTable;
+  sessions: SessionsTable;
+  recovery_codes: RecoveryCodesTable;
+  account_links: AccountLinksTable;
+  record_notes: RecordMessagesTable;
+  record_replies: RecordMessagesTable;
 }

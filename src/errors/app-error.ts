@@ -25,6 +25,8 @@ export const ERRORS = {
   'unsupported-media-type': { status: 415, title: 'Format non pris en charge', message: 'Le format des données envoyées (en-tête Content-Type) n’est pas pris en charge ici.', report: false },
   'request-timeout': { status: 408, title: 'Délai dépassé', message: 'La requête n’est pas arrivée complète à temps : réessayez.', report: false },
   'service-unavailable': { status: 503, title: 'Service momentanément indisponible', message: 'Le service redémarre : réessayez dans un instant.', report: false },
+  'csrf-refused': { status: 403, title: 'Formulaire expiré', message: 'Ce formulaire a expiré ou ne vient pas de cette page : revenez à la page précédente, rechargez-la et recommencez.', report: false },
+  'forbidden-role': { status: 403, title: 'Accès réservé', message: 'Cette page est réservée à un autre rôle que le vôtre.', report: false },
   'too-many-requests': { status: 429, title: 'Trop de requêtes', message: 'Trop de requêtes : réessayez dans un instant.', report: false },
   internal: { status: 500, title: 'Erreur du serveur', message: 'Une erreur inattendue est survenue. Réessayez plus tard ; si elle persiste, contactez la collectivité.', report: true },
 } as const;

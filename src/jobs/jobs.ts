@@ -1,5 +1,6 @@
 /** Every background job of the server. */
 import type { Job } from './job.ts';
 import { purgeDraftsJob } from './purge-drafts-job.ts';
+import { purgeSessionsJob } from './purge-sessions-job.ts';
 
-export const JOBS: readonly Job[] = [purgeDraftsJob];
+export const JOBS: readonly Job[] = [purgeDraftsJob, purgeSessionsJob];

@@ -34,7 +34,7 @@ function statusMessage(value: unknown): string {
 }
 
 /** RFC 6266: an ASCII fallback, then the real name in UTF-8. */
-function attachment(filename: string): string {
+export function attachment(filename: string): string {
   const ascii = filename.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^\x20-\x7e]|["\\%]/g, '_');
   const encoded = encodeURIComponent(filename).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;

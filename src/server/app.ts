@@ -19,6 +19,10 @@ import { publicPagesRoutes } from '../web/public-pages-routes.ts';
 import { assetRoutes } from '../web/asset-routes.ts';
 import { errorPage } from '../web/error-page.ts';
 import { registerJsonBodyParser } from '../web/json-body-parser.ts';
+import { registerUrlencodedBodyParser } from '../web/urlencoded-body.ts';
+import { signInRoutes } from '../back-office/sign-in-routes.ts';
+import { recordsRoutes } from '../back-office/records-routes.ts';
+import { accountRoutes } from '../back-office/account-routes.ts';
 import { requireTenant, pageContext } from '../web/tenant.ts';
 import { refuseOtherHosts } from '../web/host-check.ts';
 import { JOBS } from '../jobs/jobs.ts';
@@ -90,6 +94,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     if (closing) throw new AppError('service-unavailable');
   });
   registerJsonBodyParser(app);
+  registerUrlencodedBodyParser(app);
   refuseOtherHosts(app, ctx.config.publicUrl);
 
   app.setErrorHandler(async (error, request, reply) => sendError(ctx, error, request, reply));
@@ -133,6 +138,9 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   trackingRoutes(app, ctx);
   recordApiRoutes(app, ctx);
   journalRoutes(app, ctx);
+  signInRoutes(app, ctx);
+  recordsRoutes(app, ctx);
+  accountRoutes(app, ctx);
   openapiRoutes(app, ctx);
   publicPagesRoutes(app, ctx);
   return app;

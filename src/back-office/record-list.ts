@@ -1,0 +1,46 @@
+/**
+ * The back office's list of requests: metadata only (form, status, dates,
+ * holder), nothing a citizen typed, so listing is not a read of personal
+ * data and is not journaled; opening a record is. Row-level security limits
+ * it to the agent's services, the filter narrows it.
+ */
+import type { Kysely } from 'kysely';
+import { withPrincipal, type Principal } from '../db/principal.ts';
+import type { RecordStatus, Tables } from '../db/tables.ts';
+import { applyRecordFilter, type RecordFilter } from './record-filter.ts';
+
+export const PAGE_SIZE = 50;
+export const SORTS = ['recent', 'oldest', 'expiry'] as const;
+export type Sort = (typeof SORTS)[number];
+
+export interface ListedRecord {
+  id: string;
+  formId: string;
+  status: RecordStatus;
+  createdAt: Date;
+  expiresAt: Date | null;
+  claimedBy: string | null;
+  frozen: boolean;
+}
+
+export async function listForAgent(db: Kysely<Tables>, principal: Principal, filter: RecordFilter, sort: Sort, page: number): Promise<{ rows: ListedRecord[]; total: number }> {
+  return withPrincipal(db, principal, async (trx) => {
+    const base = applyRecordFilter(trx.selectFrom('records'), principal.tenantId, filter);
+    let q = base.select(['id', 'form_id', 'status', 'created_at', 'expires_at', 'claimed_by', 'frozen']);
+    q = sort === 'oldest' ? q.orderBy('created_at', 'asc') : sort === 'expiry' ? q.orderBy('expires_at', (o) => o.asc().nullsLast()) : q.orderBy('created_at', 'desc');
+    const rows = await q.orderBy('id').limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE).execute();
+    const count = await base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    return {
+      total: Number(count.n),
+      rows: rows.map((r) => ({
+        id: r.id,
+        formId: r.form_id,
+        status: r.status,
+        createdAt: new Date(r.created_at),
+        expiresAt: r.expires_at ? new Date(r.expires_at) : null,
+        claimedBy: r.claimed_by,
+        frozen: r.frozen,
+      })),
+    };
+  });
+}

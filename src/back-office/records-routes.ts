@@ -1,0 +1,217 @@
+/**
+ * The back office's pages on requests. Every action is a POST with the
+ * session's CSRF token, followed by a redirect (303) to a page that says
+ * what was done; a record the agent may not see is the same 404 page
+ * whether it exists in another service, another tenant, or nowhere.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { journalActor, recordsPrincipal } from '../accounts/actor.ts';
+import { withPrincipal } from '../db/principal.ts';
+import { isUuid } from '../db/uuid.ts';
+import { AppError } from '../errors/app-error.ts';
+import { findForm } from '../forms/find-form.ts';
+import { readRecord, readUpload } from '../records/record-reader.ts';
+import { changeStatus, isRecordStatus } from '../records/record-status.ts';
+import type { AppContext } from '../server/app-context.ts';
+import { sendPage } from '../web/reply.ts';
+import { field, fields } from '../web/urlencoded-body.ts';
+import { agentPage, safeReturn, type AgentRequest } from './agent-session.ts';
+import { listPage, type ListQuery } from './list-page.ts';
+import { NOBODY, type RecordFilter } from './record-filter.ts';
+import { listForAgent, SORTS, type Sort } from './record-list.ts';
+import { recordPage } from './record-page.ts';
+import { addNote, agentNames, claimRecord, listNotes, NOTE_MAX, releaseRecord } from './record-work.ts';
+import { attachment } from '../records/record-api-routes.ts';
+
+type TenantReq = FastifyRequest<{ Params: { tenant: string }; Querystring: Record<string, string | undefined> }>;
+type RecordReq = FastifyRequest<{ Params: { tenant: string; id: string }; Querystring: Record<string, string | undefined> }>;
+type FileReq = FastifyRequest<{ Params: { tenant: string; id: string; uploadId: string } }>;
+
+const NOTICES: Record<string, string> = {
+  statut: 'Le statut est enregistré.',
+  prise: 'Vous prenez en charge cette demande : vos collègues le voient.',
+  liberee: 'Vous ne prenez plus en charge cette demande.',
+  note: 'La note est enregistrée.',
+};
+
+/** Dates typed in the filter (AAAA-MM-JJ from a date input), as Paris days. */
+function day(text: string): Date | undefined | 'bad' {
+  if (!text) return undefined;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return 'bad';
+  const d = new Date(`${text}T00:00:00+01:00`);
+  return Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== new Date(`${text}T12:00:00Z`).toISOString().slice(0, 10) ? 'bad' : d;
+}
+
+export function readListQuery(req: AgentRequest, query: Record<string, string | undefined>): { query: ListQuery; filter: RecordFilter; errors: Array<{ field: string; message: string }> } {
+  const errors: Array<{ field: string; message: string }> = [];
+  const register = req.loaded.register;
+  const str = (k: string) => (query[k] ?? '').slice(0, 100);
+  const form = findForm(register, str('form')) ? str('form') : '';
+  const status = isRecordStatus(str('status')) ? str('status') : '';
+  const sort = (SORTS as readonly string[]).includes(str('sort')) ? (str('sort') as Sort) : 'recent';
+  const holder = str('holder') === NOBODY || isUuid(str('holder')) ? str('holder').toLowerCase() : '';
+  const page = /^\d{1,5}$/.test(str('page')) && Number(str('page')) >= 1 ? Number(str('page')) : 1;
+  const from = day(str('from'));
+  const to = day(str('to'));
+  if (from === 'bad') errors.push({ field: 'from', message: 'La date de début doit être une date valide (JJ/MM/AAAA).' });
+  if (to === 'bad') errors.push({ field: 'to', message: 'La date de fin doit être une date valide (JJ/MM/AAAA).' });
+  const until = to instanceof Date ? new Date(to.getTime() + 24 * 3600_000) : undefined;
+  if (from instanceof Date && until && from >= until) errors.push({ field: 'to', message: 'La date de fin doit suivre la date de début.' });
+  return {
+    query: { form, status, from: from === 'bad' ? '' : str('from'), to: to === 'bad' ? '' : str('to'), holder, sort, page },
+    filter: {
+      formId: form || undefined,
+      status: isRecordStatus(status) ? status : undefined,
+      from: from instanceof Date ? from : undefined,
+      until,
+      claimedBy: holder || undefined,
+    },
+    errors,
+  };
+}
+
+/** The forms of the agent's services, for the filter. */
+export function agentForms(req: AgentRequest): Array<{ id: string; title: string }> {
+  return req.loaded.register.processings
+    .filter((p) => p.forms.length > 0 && (!p.service || req.actor.services.includes(p.service)))
+    .flatMap((p) => p.forms.map((f) => ({ id: f.id, title: f.title })));
+}
+
+async function colleagues(ctx: AppContext, req: AgentRequest): Promise<Array<{ id: string; name: string }>> {
+  if (req.actor.services.length === 0) return [];
+  const rows = await ctx.database.db
+    .selectFrom('agents')
+    .innerJoin('agent_services', (j) => j.onRef('agent_services.tenant_id', '=', 'agents.tenant_id').onRef('agent_services.agent_id', '=', 'agents.id'))
+    .select(['agents.id', 'agents.email', 'agents.display_name'])
+    .distinct()
+    .where('agents.tenant_id', '=', req.tenantId)
+    .where('agent_services.service_id', 'in', [...req.actor.services])
+    .where('agents.disabled_at', 'is', null)
+    .orderBy('agents.email')
+    .execute();
+  return rows.map((r) => ({ id: r.id, name: r.display_name ?? r.email }));
+}
+
+export function recordsRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const db = ctx.database.db;
+  const deps = { db, keys: ctx.keys };
+
+  app.get('/:tenant/back-office', async (request: TenantReq, reply) => {
+    const req = await agentPage(ctx, request, reply);
+    if (!req) return reply;
+    const { query, filter, errors } = readListQuery(req, request.query);
+    const { rows, total } = await listForAgent(db, recordsPrincipal(req.actor), filter, query.sort, query.page);
+    const names = await agentNames(db, req.tenantId, rows.flatMap((r) => (r.claimedBy ? [r.claimedBy] : [])));
+    const notice = request.query['fait'] === 'lot' ? `Statut changé pour ${Number(request.query['n'] ?? 0)} demande(s).` : undefined;
+    return sendPage(reply, listPage(req, { query, forms: agentForms(req), colleagues: await colleagues(ctx, req), rows, total, names, errors, notice }), errors.length > 0 ? 400 : 200);
+  });
+
+  app.post('/:tenant/back-office/demandes/statut', async (request: TenantReq, reply) => {
+    const req = await agentPage(ctx, request, reply);
+    if (!req) return reply;
+    const status = field(request.body, 'status');
+    const ids = fields(request.body, 'ids').filter(isUuid).map((s) => s.toLowerCase()).slice(0, 500);
+    if (!isRecordStatus(status)) throw new AppError('invalid-status', 'Choisissez l’un des statuts proposés.');
+    let changed = 0;
+    for (const id of ids) if (await changeStatus(deps, recordsPrincipal(req.actor), req.loaded.register, id, status)) changed++;
+    const back = safeReturn(req.tenantId, field(request.body, 'retour'));
+    return reply.redirect(`${back}${back.includes('?') ? '&' : '?'}fait=lot&n=${changed}`, 303);
+  });
+
+  async function showRecord(request: RecordReq, req: AgentRequest, extra: { errors?: Array<{ field: string; message: string }>; noteDraft?: string } = {}) {
+    const id = request.params.id;
+    const record = isUuid(id) ? await readRecord(deps, recordsPrincipal(req.actor), journalActor(req.actor), id.toLowerCase()) : undefined;
+    if (!record) throw new AppError('record-not-found');
+    const found = findForm(req.loaded.register, record.formId);
+    const holderId = await currentHolder(req, record.id);
+    const names = await agentNames(db, req.tenantId, holderId ? [holderId] : []);
+    const notes = await listNotes(deps, recordsPrincipal(req.actor), record.id);
+    return recordPage(req, {
+      record,
+      form: found?.form,
+      formTitle: found?.form.title ?? record.formId,
+      holder: holderId ? { id: holderId, name: names.get(holderId) ?? 'un collègue' } : null,
+      notes,
+      notice: NOTICES[request.query['fait'] ?? ''] ?? (request.query['fait'] === 'tenue' ? heldNotice(request.query['par']) : undefined),
+      ...extra,
+    });
+  }
+
+  const heldNotice = (name: string | undefined) => `Cette demande est déjà prise en charge par ${(name ?? 'un collègue').slice(0, 200)} : pour la reprendre, utilisez le bouton « Reprendre la demande ».`;
+
+  async function currentHolder(req: AgentRequest, recordId: string): Promise<string | null> {
+    const row = await withPrincipal(db, recordsPrincipal(req.actor), (trx) =>
+      trx.selectFrom('records').select('claimed_by').where('tenant_id', '=', req.tenantId).where('id', '=', recordId).executeTakeFirst(),
+    );
+    return row?.claimed_by ?? null;
+  }
+
+  app.get('/:tenant/back-office/demandes/:id', async (request: RecordReq, reply) => {
+    const req = await agentPage(ctx, request, reply);
+    if (!req) return reply;
+    return sendPage(reply, await showRecord(request, req));
+  });
+
+  const recordPath = (req: AgentRequest, id: string) => `/${req.tenantId}/back-office/demandes/${id}`;
+
+  async function recordAction(request: RecordReq, reply: Parameters<typeof agentPage>[2], act: (req: AgentRequest, id: string) => Promise<string | undefined>) {
+    const req = await agentPage(ctx, request, reply);
+    if (!req) return reply;
+    const id = request.params.id;
+    if (!isUuid(id)) throw new AppError('record-not-found');
+    const done = await act(req, id.toLowerCase());
+    if (done === undefined) return reply;
+    return reply.redirect(`${recordPath(req, id.toLowerCase())}?${done}`, 303);
+  }
+
+  app.post('/:tenant/back-office/demandes/:id/statut', async (request: RecordReq, reply) =>
+    recordAction(request, reply, async (req, id) => {
+      const status = field(request.body, 'status');
+      if (!isRecordStatus(status)) throw new AppError('invalid-status', 'Choisissez l’un des statuts proposés.');
+      if (!(await changeStatus(deps, recordsPrincipal(req.actor), req.loaded.register, id, status))) throw new AppError('record-not-found');
+      return 'fait=statut';
+    }),
+  );
+
+  app.post('/:tenant/back-office/demandes/:id/prise-en-charge', async (request: RecordReq, reply) =>
+    recordAction(request, reply, async (req, id) => {
+      const result = await claimRecord(deps, recordsPrincipal(req.actor), id, req.actor.agentId, field(request.body, 'reprendre') === '1');
+      if (result.kind === 'not-found') throw new AppError('record-not-found');
+      if (result.kind === 'held') {
+        const name = (await agentNames(db, req.tenantId, [result.holderId])).get(result.holderId) ?? 'un collègue';
+        return `fait=tenue&par=${encodeURIComponent(name)}`;
+      }
+      return 'fait=prise';
+    }),
+  );
+
+  app.post('/:tenant/back-office/demandes/:id/liberation', async (request: RecordReq, reply) =>
+    recordAction(request, reply, async (req, id) => {
+      await releaseRecord(deps, recordsPrincipal(req.actor), id, req.actor.agentId);
+      return 'fait=liberee';
+    }),
+  );
+
+  app.post('/:tenant/back-office/demandes/:id/notes', async (request: RecordReq, reply) =>
+    recordAction(request, reply, async (req, id) => {
+      const text = field(request.body, 'note').replace(/\r\n?/g, '\n').trim();
+      const error = !text ? 'Saisissez le texte de la note.' : text.length > NOTE_MAX ? `La note compte ${text.length} caractères : ${NOTE_MAX} au plus.` : /[\u0000-\u0008\u000b-\u001f\u007f]/.test(text) ? 'La note contient des caractères de contrôle : retirez-les.' : undefined;
+      if (error) {
+        // The text typed is given back with the message, never lost.
+        await sendPage(reply, await showRecord(request, req, { errors: [{ field: 'note', message: error }], noteDraft: field(request.body, 'note').slice(0, NOTE_MAX * 2) }), 400);
+        return undefined;
+      }
+      if (!(await addNote(deps, recordsPrincipal(req.actor), journalActor(req.actor), id, text))) throw new AppError('record-not-found');
+      return 'fait=note';
+    }),
+  );
+
+  app.get('/:tenant/back-office/demandes/:id/fichiers/:uploadId', async (request: FileReq, reply) => {
+    const req = await agentPage(ctx, request, reply);
+    if (!req) return reply;
+    const { id, uploadId } = request.params;
+    const file = isUuid(id) && isUuid(uploadId) ? await readUpload(deps, recordsPrincipal(req.actor), journalActor(req.actor), id.toLowerCase(), uploadId.toLowerCase()) : undefined;
+    if (!file) throw new AppError('file-not-found');
+    return reply.type(file.mediaType).header('content-disposition', attachment(file.filename)).header('x-content-type-options', 'nosniff').send(file.bytes);
+  });
+}
