@@ -5,32 +5,14 @@
  * temporary folder and checked by one `java -jar vnu.jar` run.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { TestServer } from '../src/server/testing.ts';
 import { actionPages, PAGES, startE2EServer, type FetchedPage } from './pages.ts';
-
-const require = createRequire(import.meta.url);
-/** vnu-jar's main export is the path of the jar (a String object). */
-const VNU_JAR = String(require('vnu-jar'));
-const JAVA = process.env.JAVA ?? 'java';
-
-interface VnuMessage {
-  type: 'error' | 'info' | 'non-document-error';
-  subType?: string;
-  url?: string;
-  firstLine?: number;
-  lastLine?: number;
-  firstColumn?: number;
-  lastColumn?: number;
-  message: string;
-  extract?: string;
-}
+import { describeMessage, runVnu, type VnuMessage } from './vnu.ts';
 
 interface Fetched {
   status: number;
@@ -47,29 +29,9 @@ let acted: Array<FetchedPage & { file: string }> = [];
 const messages = new Map<string, VnuMessage[]>();
 let stylesheetFile = '';
 
-function runVnu(files: string[]): Promise<VnuMessage[]> {
-  const args = ['-jar', VNU_JAR, '--format', 'json', '--stdout', '--exit-zero-always', '--also-check-css', ...files];
-  return new Promise((resolve, reject) => {
-    execFile(JAVA, args, { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) return reject(new Error(`${JAVA} -jar vnu.jar failed: ${error.message}\n${stderr}`));
-      try {
-        resolve((JSON.parse(stdout) as { messages: VnuMessage[] }).messages);
-      } catch {
-        reject(new Error(`vnu.jar did not answer JSON:\n${stdout}\n${stderr}`));
-      }
-    });
-  });
-}
-
 function fileOf(message: VnuMessage): string {
   if (!message.url) return '';
   return basename(message.url.startsWith('file:') ? fileURLToPath(message.url) : message.url);
-}
-
-function describeMessage(m: VnuMessage): string {
-  const line = m.lastLine ?? m.firstLine;
-  const where = line !== undefined ? `line ${line}${m.lastColumn !== undefined ? `, column ${m.lastColumn}` : ''}` : 'document';
-  return `${where}: ${m.message}${m.extract ? ` [${m.extract.replace(/\s+/g, ' ').trim()}]` : ''}`;
 }
 
 before(async () => {

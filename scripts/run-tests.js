@@ -25,7 +25,7 @@ let files = ['src', 'e2e']
 // newcomer's machine may not have it yet, so there they are skipped out loud.
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 if (!existsSync(chromium) && !process.env.CI) {
-  const browserTests = files.filter((f) => f.startsWith('e2e/accessibility') || f.startsWith('e2e/forms'));
+  const browserTests = files.filter((f) => f.startsWith('e2e/accessibility') || f.startsWith('e2e/forms') || f.startsWith('e2e/back-office'));
   if (browserTests.length > 0) {
     console.warn(`\n*** ${chromium} is missing: skipping ${browserTests.join(', ')}.`);
     console.warn('*** Install it with: sudo apt-get install -y chromium (CI always runs them).\n');
