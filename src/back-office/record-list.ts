@@ -4,7 +4,7 @@
  * data and is not journaled; opening a record is. Row-level security limits
  * it to the agent's services, the filter narrows it.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, SelectQueryBuilder } from 'kysely';
 import { withPrincipal, type Principal } from '../db/principal.ts';
 import type { RecordStatus, Tables } from '../db/tables.ts';
 import { applyRecordFilter, type RecordFilter } from './record-filter.ts';
@@ -23,12 +23,17 @@ export interface ListedRecord {
   frozen: boolean;
 }
 
+/** The list's order, the id last so that pages (and exports) never repeat or skip a record. */
+export function sortRecords<O>(q: SelectQueryBuilder<Tables, 'records', O>, sort: Sort): SelectQueryBuilder<Tables, 'records', O> {
+  const ordered = sort === 'oldest' ? q.orderBy('records.created_at', 'asc') : sort === 'expiry' ? q.orderBy('records.expires_at', (o) => o.asc().nullsLast()) : q.orderBy('records.created_at', 'desc');
+  return ordered.orderBy('records.id');
+}
+
 export async function listForAgent(db: Kysely<Tables>, principal: Principal, filter: RecordFilter, sort: Sort, page: number): Promise<{ rows: ListedRecord[]; total: number }> {
   return withPrincipal(db, principal, async (trx) => {
     const base = applyRecordFilter(trx.selectFrom('records'), principal.tenantId, filter);
-    let q = base.select(['id', 'form_id', 'status', 'created_at', 'expires_at', 'claimed_by', 'frozen']);
-    q = sort === 'oldest' ? q.orderBy('created_at', 'asc') : sort === 'expiry' ? q.orderBy('expires_at', (o) => o.asc().nullsLast()) : q.orderBy('created_at', 'desc');
-    const rows = await q.orderBy('id').limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE).execute();
+    const q = sortRecords(base.select(['id', 'form_id', 'status', 'created_at', 'expires_at', 'claimed_by', 'frozen']), sort);
+    const rows = await q.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE).execute();
     const count = await base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
     return {
       total: Number(count.n),

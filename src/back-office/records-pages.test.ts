@@ -6,7 +6,7 @@ import { listJournal } from '../journal/journal-repository.ts';
 import type { LoadedRegister } from '../register/register-repository.ts';
 import { applicationData, contactData, loadCommune } from '../records/testing.ts';
 import { startTestServer, type TestServer } from '../server/testing.ts';
-import { agentWithPassword, csrfOf, signInWithPassword, TestBrowser } from './testing.ts';
+import { agentWithPassword, csrfOf, signInWithPassword, submitRecord, TestBrowser } from './testing.ts';
 
 for (const kind of testDatabaseKinds()) {
   describe(`back-office request pages (${kind})`, () => {
@@ -19,11 +19,7 @@ for (const kind of testDatabaseKinds()) {
     const t = () => a.tenantId;
     const rec = (id: string) => `/${t()}/back-office/demandes/${id}`;
 
-    async function submit(formId: string, data: unknown): Promise<string> {
-      const r = await fetch(`${server.url}/api/v1/${t()}/forms/${formId}/submissions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ data }) });
-      assert.equal(r.status, 201);
-      return ((await r.json()) as { id: string }).id;
-    }
+    const submit = (formId: string, data: unknown) => submitRecord(server.url, t(), formId, data);
 
     before(async () => {
       server = await startTestServer({ kind });

@@ -75,3 +75,10 @@ export async function agentWithPassword(db: Kysely<Tables>, loaded: LoadedRegist
 export async function signInWithPassword(browser: TestBrowser, tenantId: string, email: string, password = PASSWORD): Promise<Page> {
   return browser.submit(`/${tenantId}/back-office/connexion`, `/${tenantId}/back-office/connexion`, { email, password });
 }
+
+/** Submits a form through the public API as a citizen would; the new record's id. */
+export async function submitRecord(baseUrl: string, tenantId: string, formId: string, data: unknown): Promise<string> {
+  const r = await fetch(`${baseUrl}/api/v1/${tenantId}/forms/${formId}/submissions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ data }) });
+  assert.equal(r.status, 201);
+  return ((await r.json()) as { id: string }).id;
+}

@@ -69,6 +69,8 @@ export interface ApiTokensTable {
   tenant_id: string;
   /** SHA-256 of the token: a stolen database does not yield usable tokens. */
   token_hash: string;
+  /** `tok_` and 12 hex digits: names the token (list, revoke) without its secret. */
+  public_id: string;
   agent_id: string;
   created_at: CreatedAt;
   expires_at: ColumnType<Date, Date | string, Date | string>;
@@ -196,6 +198,13 @@ export interface JournalTable {
   hash: string;
 }
 
+/** The records one journal entry names when it names many (an export): see src/journal/journal-records.ts. */
+export interface JournalRecordsTable {
+  tenant_id: string;
+  seq: ColumnType<string, string | number | bigint, never>;
+  record_id: string;
+}
+
 export interface JournalHeadsTable {
   tenant_id: string;
   seq: ColumnType<string, string | number | bigint, string | number | bigint>;
@@ -247,6 +256,7 @@ export interface Tables {
   uploads: UploadsTable;
   journal: JournalTable;
   journal_heads: JournalHeadsTable;
+  journal_records: JournalRecordsTable;
   security_log: SecurityLogTable;
   mail_outbox: MailOutboxTable;
   sessions: SessionsTable;

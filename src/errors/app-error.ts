@@ -27,6 +27,7 @@ export const ERRORS = {
   'service-unavailable': { status: 503, title: 'Service momentanément indisponible', message: 'Le service redémarre : réessayez dans un instant.', report: false },
   'csrf-refused': { status: 403, title: 'Formulaire expiré', message: 'Ce formulaire a expiré ou ne vient pas de cette page : revenez à la page précédente, rechargez-la et recommencez.', report: false },
   'forbidden-role': { status: 403, title: 'Accès réservé', message: 'Cette page est réservée à un autre rôle que le vôtre.', report: false },
+  'export-too-large': { status: 413, title: 'Export trop volumineux', message: 'Cette liste compte trop de demandes pour un seul export : resserrez les filtres (démarche, statut, dates).', report: false },
   'too-many-requests': { status: 429, title: 'Trop de requêtes', message: 'Trop de requêtes : réessayez dans un instant.', report: false },
   internal: { status: 500, title: 'Erreur du serveur', message: 'Une erreur inattendue est survenue. Réessayez plus tard ; si elle persiste, contactez la collectivité.', report: true },
 } as const;

@@ -19,10 +19,20 @@ export interface JournalFilter {
   limit?: number | undefined;
 }
 
-/** Oldest first, within a transaction whose principal may read the journal (dpo, system). */
+/**
+ * Oldest first, within a transaction whose principal may read the journal (dpo, system).
+ * By record: the entries about that record, and the exports whose list held it (`journal_records`).
+ */
 export async function listJournal(trx: Tx, tenantId: string, filter: JournalFilter = {}): Promise<JournalListItem[]> {
   let q = trx.selectFrom('journal').select(['seq', 'at', 'actor_id', 'actor', 'action', 'record_id', 'purpose']).where('tenant_id', '=', tenantId);
-  if (filter.recordId) q = q.where('record_id', '=', filter.recordId);
+  const recordId = filter.recordId;
+  if (recordId)
+    q = q.where((eb) =>
+      eb.or([
+        eb('record_id', '=', recordId),
+        eb('seq', 'in', eb.selectFrom('journal_records').select('journal_records.seq').where('journal_records.tenant_id', '=', tenantId).where('journal_records.record_id', '=', recordId)),
+      ]),
+    );
   if (filter.actorId) q = q.where('actor_id', '=', filter.actorId);
   if (filter.afterSeq) q = q.where('seq', '>', String(filter.afterSeq));
   const rows = await q.orderBy('seq').limit(filter.limit ?? 1000).execute();

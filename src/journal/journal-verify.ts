@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { withPrincipal } from '../db/principal.ts';
 import type { Tables } from '../db/tables.ts';
 import { GENESIS, rowHash } from './journal.ts';
+import { idsDigest, journalRecordIds, parseListPurpose } from './journal-records.ts';
 
 export type VerifyResult =
   | { ok: true; tenantId: string; rows: number }
@@ -23,6 +24,12 @@ export async function verifyJournal(db: Kysely<Tables>, tenantId: string): Promi
         if (r.prev_hash !== prev) return bad(`ligne ${seq} : ne suit pas la ligne ${seq - 1} (ordre modifié ou ligne précédente changée)`);
         const hash = rowHash(prev, { tenantId, seq, at: new Date(r.at).toISOString(), actorId: r.actor_id, actor: r.actor, action: r.action as 'read', recordId: r.record_id, purpose: r.purpose });
         if (hash !== r.hash) return bad(`ligne ${seq} : contenu modifié`);
+        // An entry naming a list (an export): the chained purpose holds the digest of the ids stored beside it.
+        const list = parseListPurpose(r.purpose);
+        if (list) {
+          const ids = await journalRecordIds(trx, tenantId, seq);
+          if (ids.length !== list.count || idsDigest(ids) !== list.digest) return bad(`ligne ${seq} : la liste des demandes qu’elle nomme a été modifiée`);
+        }
         prev = r.hash;
         expected++;
       }

@@ -54,7 +54,7 @@ export const readPurpose = (processingId: string) => `instruction de la demande 
 
 const iso = (d: Date | string) => new Date(d).toISOString();
 
-function keyOf(keys: readonly DataKey[], tenantId: string, version: number): Buffer {
+export function keyOf(keys: readonly DataKey[], tenantId: string, version: number): Buffer {
   const key = keys.find((k) => k.version === version);
   if (!key) throw new Error(`no data key ${version} for tenant ${tenantId}`);
   return key.key;

@@ -21,6 +21,7 @@ import { errorPage } from '../web/error-page.ts';
 import { registerJsonBodyParser } from '../web/json-body-parser.ts';
 import { registerUrlencodedBodyParser } from '../web/urlencoded-body.ts';
 import { signInRoutes } from '../back-office/sign-in-routes.ts';
+import { exportRoutes } from '../back-office/export/export-routes.ts';
 import { recordsRoutes } from '../back-office/records-routes.ts';
 import { accountRoutes } from '../back-office/account-routes.ts';
 import { requireTenant, pageContext } from '../web/tenant.ts';
@@ -140,6 +141,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   journalRoutes(app, ctx);
   signInRoutes(app, ctx);
   recordsRoutes(app, ctx);
+  exportRoutes(app, ctx);
   accountRoutes(app, ctx);
   openapiRoutes(app, ctx);
   publicPagesRoutes(app, ctx);

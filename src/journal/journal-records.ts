@@ -1,0 +1,47 @@
+/**
+ * Journal entries that name many records: an export of a list is ONE
+ * journal row, and the records it held go to `journal_records`. The row's
+ * purpose ends with the count and a SHA-256 of the sorted ids, so the hash
+ * chain (which covers the purpose) also covers that list, and
+ * `journal verify` can check the side table against it.
+ */
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Tx } from '../db/principal.ts';
+import { appendJournal, type JournalEntry, type JournalRow } from './journal.ts';
+
+/** SHA-256 (hex) of the ids, lower-cased and sorted, one a line. */
+export function idsDigest(ids: readonly string[]): string {
+  const hash = createHash('sha256');
+  for (const id of ids.map((i) => i.toLowerCase()).sort()) hash.update(`${id}\n`);
+  return hash.digest('hex');
+}
+
+const LIST_MARK = /— (\d+) demandes?, sha-256 des identifiants triés : ([0-9a-f]{64})$/;
+
+/** The purpose as journaled: what the agent did, then the count and the digest of the list. */
+export function listPurpose(what: string, ids: readonly string[]): string {
+  return `${what} — ${ids.length} demande${ids.length === 1 ? '' : 's'}, sha-256 des identifiants triés : ${idsDigest(ids)}`;
+}
+
+/** The count and digest a purpose written by `listPurpose` carries; undefined for any other purpose. */
+export function parseListPurpose(purpose: string): { count: number; digest: string } | undefined {
+  const m = LIST_MARK.exec(purpose);
+  return m ? { count: Number(m[1]), digest: m[2]! } : undefined;
+}
+
+/** Appends one entry naming `ids` (its record_id null), and the ids beside it, in the caller's transaction. */
+export async function appendJournalWithRecords(trx: Tx, tenantId: string, entry: Omit<JournalEntry, 'recordId' | 'purpose'>, what: string, ids: readonly string[]): Promise<JournalRow> {
+  const unique = [...new Set(ids.map((i) => i.toLowerCase()))];
+  const row = await appendJournal(trx, tenantId, { ...entry, recordId: null, purpose: listPurpose(what, unique) });
+  // One statement whatever the count: the ids travel as one array parameter.
+  if (unique.length > 0)
+    await sql`insert into journal_records (tenant_id, seq, record_id) select ${tenantId}, ${row.seq}, id from unnest(${unique}::uuid[]) as ids(id)`.execute(trx);
+  return row;
+}
+
+/** The ids a list entry names, as stored (for `journal verify`). */
+export async function journalRecordIds(trx: Tx, tenantId: string, seq: number): Promise<string[]> {
+  const rows = await trx.selectFrom('journal_records').select('record_id').where('tenant_id', '=', tenantId).where('seq', '=', String(seq)).execute();
+  return rows.map((r) => r.record_id);
+}
