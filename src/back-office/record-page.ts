@@ -11,7 +11,8 @@ import { STATUS_LABELS } from '../records/tracking-lookup.ts';
 import { html, type Html } from '../web/html.ts';
 import type { AgentRequest } from './agent-session.ts';
 import { backOfficePage, errorSummary } from './back-office-layout.ts';
-import { NOTE_MAX, type Note } from './record-work.ts';
+import { NOTE_MAX, type Note, type RecordMessage } from './record-messages.ts';
+import { REPLY_MAX } from './record-reply.ts';
 
 export interface RecordView {
   record: RecordDetail;
@@ -19,9 +20,38 @@ export interface RecordView {
   formTitle: string;
   holder: { id: string; name: string } | null;
   notes: Note[];
+  replies: RecordMessage[];
+  /** Where a reply goes: the request's e-mail address, if it gave one. */
+  recipient: string | undefined;
   notice?: string | undefined;
   errors?: Array<{ field: string; message: string }>;
   noteDraft?: string;
+  replyDraft?: string;
+}
+
+/** A textarea with its hint and, after a refusal, its message and the text typed. */
+function textArea(name: string, label: string, max: number, error: { message: string } | undefined, draft: string | undefined, rows: number): Html {
+  const described = `${name}-hint${error ? ` ${name}-error` : ''}`;
+  return html`<div class="field${error ? ' field-invalid' : ''}"><label for="${name}">${label}</label>
+<p class="hint" id="${name}-hint">${max} caractères au plus.</p>
+${error ? html`<p class="error-message" id="${name}-error"><span class="visually-hidden">Erreur : </span>${error.message}</p>` : ''}
+<textarea id="${name}" name="${name}" rows="${rows}" aria-describedby="${described}"${error ? html` aria-invalid="true"` : ''}>${draft ?? ''}</textarea></div>`;
+}
+
+function replies(here: string, csrf: Html, view: RecordView): Html {
+  const error = view.errors?.find((e) => e.field === 'reponse');
+  return html`<section aria-labelledby="reponses-titre"><h2 id="reponses-titre">Réponses à la personne</h2>
+${view.replies.length === 0 ? html`<p>Aucune réponse envoyée.</p>` : html`<ol class="notes">${view.replies.map((n) => html`<li><p class="meta">Envoyée par ${n.author}, le ${frenchDateTime(n.createdAt)}</p><p>${n.text}</p></li>`)}</ol>`}
+${
+  view.recipient
+    ? html`<form method="post" action="${here}/reponse">${csrf}
+<p>La réponse est envoyée par courriel à ${view.recipient}, gardée avec la demande et affichée dans l’espace « Mes demandes » de la personne.</p>
+${textArea('reponse', 'Votre réponse', REPLY_MAX, error, view.replyDraft, 6)}
+<div class="form-actions"><button type="submit" class="button-primary">Envoyer la réponse</button></div>
+</form>`
+    : html`<p>Cette demande ne donne pas d’adresse électronique : répondez par courrier ou par téléphone.</p>`
+}
+</section>`;
 }
 
 function fileLink(base: string, recordId: string, files: readonly RecordFile[], ref: unknown): Html {
@@ -92,14 +122,12 @@ ${
 <section aria-labelledby="saisie-titre"><h2 id="saisie-titre">Ce que la personne a saisi</h2>
 ${submission(base, view)}
 </section>
+${replies(here, csrf, view)}
 <section aria-labelledby="notes-titre"><h2 id="notes-titre">Notes internes</h2>
 <p>Visibles des seuls agents du service, jamais de la personne.</p>
 ${view.notes.length === 0 ? html`<p>Aucune note.</p>` : html`<ol class="notes">${view.notes.map((n) => html`<li><p class="meta">${n.author}, le ${frenchDateTime(n.createdAt)}</p><p>${n.text}</p></li>`)}</ol>`}
 <form method="post" action="${here}/notes">${csrf}
-<div class="field${noteError ? ' field-invalid' : ''}"><label for="note">Nouvelle note</label>
-<p class="hint" id="note-hint">${NOTE_MAX} caractères au plus.</p>
-${noteError ? html`<p class="error-message" id="note-error"><span class="visually-hidden">Erreur : </span>${noteError.message}</p>` : ''}
-<textarea id="note" name="note" rows="4" aria-describedby="note-hint${noteError ? ' note-error' : ''}"${noteError ? html` aria-invalid="true"` : ''}>${view.noteDraft ?? ''}</textarea></div>
+${textArea('note', 'Nouvelle note', NOTE_MAX, noteError, view.noteDraft, 4)}
 <div class="form-actions"><button type="submit" class="button-secondary">Ajouter la note</button></div>
 </form>
 </section>`,

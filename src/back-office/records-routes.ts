@@ -20,7 +20,11 @@ import { listPage, type ListQuery } from './list-page.ts';
 import { NOBODY, type RecordFilter } from './record-filter.ts';
 import { listForAgent, SORTS, type Sort } from './record-list.ts';
 import { recordPage } from './record-page.ts';
-import { addNote, agentNames, claimRecord, listNotes, NOTE_MAX, releaseRecord } from './record-work.ts';
+import { addNote, listMessages, listNotes, NOTE_MAX } from './record-messages.ts';
+import { REPLY_MAX, sendReply } from './record-reply.ts';
+import { recipientOf } from '../records/subject-key.ts';
+import { requestBaseUrl } from '../web/public-url.ts';
+import { agentNames, claimRecord, releaseRecord } from './record-work.ts';
 import { attachment } from '../records/record-api-routes.ts';
 
 type TenantReq = FastifyRequest<{ Params: { tenant: string }; Querystring: Record<string, string | undefined> }>;
@@ -32,6 +36,7 @@ const NOTICES: Record<string, string> = {
   prise: 'Vous prenez en charge cette demande : vos collègues le voient.',
   liberee: 'Vous ne prenez plus en charge cette demande.',
   note: 'La note est enregistrée.',
+  reponse: 'La réponse est envoyée et gardée avec la demande.',
 };
 
 /** Dates typed in the filter (AAAA-MM-JJ from a date input), as Paris days. */
@@ -118,7 +123,7 @@ export function recordsRoutes(app: FastifyInstance, ctx: AppContext): void {
     return reply.redirect(`${back}${back.includes('?') ? '&' : '?'}fait=lot&n=${changed}`, 303);
   });
 
-  async function showRecord(request: RecordReq, req: AgentRequest, extra: { errors?: Array<{ field: string; message: string }>; noteDraft?: string } = {}) {
+  async function showRecord(request: RecordReq, req: AgentRequest, extra: { errors?: Array<{ field: string; message: string }>; noteDraft?: string; replyDraft?: string } = {}) {
     const id = request.params.id;
     const record = isUuid(id) ? await readRecord(deps, recordsPrincipal(req.actor), journalActor(req.actor), id.toLowerCase()) : undefined;
     if (!record) throw new AppError('record-not-found');
@@ -126,8 +131,11 @@ export function recordsRoutes(app: FastifyInstance, ctx: AppContext): void {
     const holderId = await currentHolder(req, record.id);
     const names = await agentNames(db, req.tenantId, holderId ? [holderId] : []);
     const notes = await listNotes(deps, recordsPrincipal(req.actor), record.id);
+    const replies = await listMessages(deps, recordsPrincipal(req.actor), 'reply', record.id);
     return recordPage(req, {
       record,
+      replies,
+      recipient: found ? recipientOf(found.form.fields, record.data) : undefined,
       form: found?.form,
       formTitle: found?.form.title ?? record.formId,
       holder: holderId ? { id: holderId, name: names.get(holderId) ?? 'un collègue' } : null,
@@ -192,17 +200,53 @@ export function recordsRoutes(app: FastifyInstance, ctx: AppContext): void {
     }),
   );
 
+  /** The text of a note or a reply, or the French reason it is refused. */
+  function typedText(body: unknown, name: string, what: string, max: number): { text: string } | { error: string; draft: string } {
+    const raw = field(body, name);
+    const text = raw.replace(/\r\n?/g, '\n').trim();
+    const error = !text
+      ? `Saisissez le texte de ${what}.`
+      : text.length > max
+        ? `${what[0]!.toUpperCase()}${what.slice(1)} compte ${text.length} caractères : ${max} au plus.`
+        : /[\u0000-\u0008\u000b-\u001f\u007f]/.test(text)
+          ? `${what[0]!.toUpperCase()}${what.slice(1)} contient des caractères de contrôle : retirez-les.`
+          : undefined;
+    // The text typed is given back with the message, never lost.
+    return error ? { error, draft: raw.slice(0, max * 2) } : { text };
+  }
+
   app.post('/:tenant/back-office/demandes/:id/notes', async (request: RecordReq, reply) =>
     recordAction(request, reply, async (req, id) => {
-      const text = field(request.body, 'note').replace(/\r\n?/g, '\n').trim();
-      const error = !text ? 'Saisissez le texte de la note.' : text.length > NOTE_MAX ? `La note compte ${text.length} caractères : ${NOTE_MAX} au plus.` : /[\u0000-\u0008\u000b-\u001f\u007f]/.test(text) ? 'La note contient des caractères de contrôle : retirez-les.' : undefined;
-      if (error) {
-        // The text typed is given back with the message, never lost.
-        await sendPage(reply, await showRecord(request, req, { errors: [{ field: 'note', message: error }], noteDraft: field(request.body, 'note').slice(0, NOTE_MAX * 2) }), 400);
+      const typed = typedText(request.body, 'note', 'la note', NOTE_MAX);
+      if ('error' in typed) {
+        await sendPage(reply, await showRecord(request, req, { errors: [{ field: 'note', message: typed.error }], noteDraft: typed.draft }), 400);
         return undefined;
       }
-      if (!(await addNote(deps, recordsPrincipal(req.actor), journalActor(req.actor), id, text))) throw new AppError('record-not-found');
+      if (!(await addNote(deps, recordsPrincipal(req.actor), journalActor(req.actor), id, typed.text))) throw new AppError('record-not-found');
       return 'fait=note';
+    }),
+  );
+
+  app.post('/:tenant/back-office/demandes/:id/reponse', async (request: RecordReq, reply) =>
+    recordAction(request, reply, async (req, id) => {
+      const typed = typedText(request.body, 'reponse', 'la réponse', REPLY_MAX);
+      if ('error' in typed) {
+        await sendPage(reply, await showRecord(request, req, { errors: [{ field: 'reponse', message: typed.error }], replyDraft: typed.draft }), 400);
+        return undefined;
+      }
+      const record = await readRecord(deps, recordsPrincipal(req.actor), journalActor(req.actor), id);
+      if (!record) throw new AppError('record-not-found');
+      const found = findForm(req.loaded.register, record.formId);
+      const to = found ? recipientOf(found.form.fields, record.data) : undefined;
+      if (!found || !to) {
+        await sendPage(reply, await showRecord(request, req, { errors: [{ field: 'reponse', message: 'Cette demande ne donne pas d’adresse électronique : la réponse ne peut pas partir par courriel.' }], replyDraft: typed.text }), 400);
+        return undefined;
+      }
+      const service = req.loaded.register.services.find((s) => s.id === found.processing.service)?.name ?? 'concerné';
+      const facts = { to, recordId: id, formTitle: found.form.title, receivedAt: new Date(record.createdAt), text: typed.text, serviceName: service };
+      if (!(await sendReply(deps, recordsPrincipal(req.actor), journalActor(req.actor), req.loaded, facts, requestBaseUrl(ctx, request)))) throw new AppError('record-not-found');
+      ctx.mail.nudge();
+      return 'fait=reponse';
     }),
   );
 

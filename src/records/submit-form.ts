@@ -21,8 +21,9 @@ import type { LoadedRegister } from '../register/register-repository.ts';
 import type { Field } from '../register/schema.ts';
 import { computeExpiry } from '../retention/expiry.ts';
 import { outboxRow } from '../mail/outbox-message.ts';
+import { outboxExpiry } from '../mail/outbox-expiry.ts';
 import { receiptMail } from './receipt-mail.ts';
-import { normaliseSubjectKey } from './subject-key.ts';
+import { normaliseSubjectKey, recipientOf, subjectKeyFields } from './subject-key.ts';
 import { splitRecord } from './record-split.ts';
 import { newTrackingCode, trackingHash } from './tracking-code.ts';
 
@@ -63,12 +64,6 @@ export interface SubmitDeps {
 export const recordAad = (tenantId: string, recordId: string) => `bastide:record:${tenantId}:${recordId}`;
 export const uploadAad = (tenantId: string, uploadId: string) => `bastide:upload:${tenantId}:${uploadId}`;
 
-function subjectKeyFields(fields: readonly Field[]): Field[] {
-  return fields.filter((f) => f.subjectKey && (f.type === 'email' || f.type === 'phone'));
-}
-
-/** Sent messages' traces and failed ones go with the technical logs; without such a processing, after 30 days. */
-const OUTBOX_FALLBACK_DAYS = 30;
 
 /** The validated values as text, each file by its SHA-256 and name. */
 function canonicalValues(values: unknown): string {
@@ -150,16 +145,9 @@ export async function submitForm(deps: SubmitDeps, loaded: LoadedRegister, formI
     frozen: false,
   };
 
-  const email = subjectKeyFields(form.fields).find((f) => f.type === 'email' && typeof values[f.name] === 'string');
-  const mailRow = email
-    ? outboxRow(
-        key,
-        tenantId,
-        recordId,
-        receiptMail(loaded, { to: values[email.name] as string, formTitle: form.title, trackingCode, submittedAt: createdAt }, meta.baseUrl),
-        createdAt,
-        logDuration?.ok ? addDuration(createdAt, logDuration.duration) : new Date(createdAt.getTime() + OUTBOX_FALLBACK_DAYS * 86_400_000),
-      )
+  const to = recipientOf(form.fields, values);
+  const mailRow = to
+    ? outboxRow(key, tenantId, recordId, receiptMail(loaded, { to, formTitle: form.title, trackingCode, submittedAt: createdAt }, meta.baseUrl), createdAt, outboxExpiry(loaded.register, createdAt))
     : undefined;
 
   // Each file sealed and encoded in a task of its own (a 5 MB file is tens of milliseconds of work).
