@@ -7,6 +7,7 @@ import { currentVersionNumber, loadVersion } from '../register/register-reposito
 import { addAgent } from './add-agent.ts';
 import { AGENT_ROLES, findAgentByEmail } from './agents-repository.ts';
 import { DEFAULT_TOKEN_TTL, issueToken, parseTokenTtl } from './api-tokens.ts';
+import { tokenCommands } from './token-cli.ts';
 
 async function registerInForce(database: Database, tenantId: string) {
   const version = await currentVersionNumber(database.db, tenantId);
@@ -43,9 +44,8 @@ export function accountCommands(program: Command): void {
         );
     });
 
-  program
-    .command('token')
-    .description('jetons d’accès à l’API')
+  const token = program.command('token').description('jetons d’accès à l’API');
+  token
     .command('create')
     .description('affiche un jeton d’accès (Authorization: Bearer …) pour ce compte ; il n’est montré qu’une fois')
     .requiredOption('--tenant <id>', 'collectivité')
@@ -61,11 +61,12 @@ export function accountCommands(program: Command): void {
         if (agent.disabled) throw new CliError(`erreur : le compte ${agent.email} est désactivé`);
         return { agent, ...(await issueToken(database.db, { tenantId: opts.tenant, agentId: agent.id, ttl: opts.ttl })) };
       });
-      if (globalOptions(command).json) printJson({ token: issued.token, expiresAt: issued.expiresAt.toISOString(), tenant: opts.tenant, email: issued.agent.email });
+      if (globalOptions(command).json) printJson({ token: issued.token, id: issued.publicId, expiresAt: issued.expiresAt.toISOString(), tenant: opts.tenant, email: issued.agent.email });
       else {
         // Only the token on stdout, so that TOKEN=$(bastide token create …) works.
         process.stdout.write(`${issued.token}\n`);
-        process.stderr.write(`jeton de ${issued.agent.email} valable jusqu’au ${issued.expiresAt.toISOString()}\n`);
+        process.stderr.write(`jeton de ${issued.agent.email} valable jusqu’au ${issued.expiresAt.toISOString()} (identifiant ${issued.publicId})\n`);
       }
     });
+  tokenCommands(token);
 }

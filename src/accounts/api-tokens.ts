@@ -30,6 +30,8 @@ export function parseTokenTtl(text: string): { ok: true; duration: Duration } | 
 
 export interface IssuedToken {
   token: string;
+  /** Names the token without its secret (`tok_` and 12 hex digits). */
+  publicId: string;
   expiresAt: Date;
 }
 
@@ -39,11 +41,12 @@ export async function issueToken(db: Kysely<Tables>, input: { tenantId: string; 
   const now = input.now ?? new Date();
   const token = `${PREFIX}${randomBytes(32).toString('base64url')}`;
   const expiresAt = addDuration(now, parsed.duration);
+  const publicId = `tok_${randomBytes(6).toString('hex')}`;
   await db
     .insertInto('api_tokens')
-    .values({ tenant_id: input.tenantId, token_hash: lookupHash(token), agent_id: input.agentId, created_at: now, expires_at: expiresAt, revoked_at: null })
+    .values({ tenant_id: input.tenantId, token_hash: lookupHash(token), public_id: publicId, agent_id: input.agentId, created_at: now, expires_at: expiresAt, revoked_at: null })
     .execute();
-  return { token, expiresAt };
+  return { token, publicId, expiresAt };
 }
 
 /** The account a token stands for, if it is well formed, known for this tenant, unexpired and not revoked. */

@@ -7,6 +7,7 @@ import { html } from '../web/html.ts';
 import { sendPage } from '../web/reply.ts';
 import { agentPage } from './agent-session.ts';
 import { backOfficePage } from './back-office-layout.ts';
+import { tokensSection } from './admin/tokens-section.ts';
 
 const ROLE_LABELS = { agent: 'Agent', dpo: 'Délégué à la protection des données', admin: 'Administrateur' } as const;
 
@@ -31,6 +32,7 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
 <dt>Double authentification</dt><dd>${enabled ? `Active (${await recoveryCodesLeft(ctx.database.db, req.tenantId, req.actor.agentId)} codes de secours restants).` : secondFactorRequired(req.actor.role) ? 'Obligatoire pour votre rôle.' : 'Non activée (facultative pour les agents).'}</dd>
 </dl>
 <p><a href="${base}/double-authentification">${enabled ? 'Changer d’appareil d’authentification (nouveaux codes de secours)' : 'Activer la double authentification'}</a></p>
+${await tokensSection(ctx, req)}
 <form method="post" action="${base}/deconnexion-partout"><input type="hidden" name="csrf" value="${req.csrf}"><button type="submit" class="button-secondary">Fermer toutes mes sessions</button></form>`,
       ),
     );

@@ -21,7 +21,7 @@ ${inputField({ id: 'email', label: 'Adresse e-mail professionnelle', type: 'emai
 ${inputField({ id: 'password', label: 'Mot de passe', type: 'password', autocomplete: 'current-password' })}
 <div class="form-actions"><button type="submit" class="button-primary">Se connecter</button></div>
 </form>
-<p>Mot de passe oublié ? Demandez à un administrateur de votre collectivité de vous envoyer un nouveau lien.</p>`,
+<p><a href="/${t.id}/back-office/mot-de-passe-oublie">Mot de passe oublié ?</a></p>`,
   );
 }
 
