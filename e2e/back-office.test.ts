@@ -1,12 +1,13 @@
 /**
  * A day in the back office, in real Chromium: an agent signs in, enrols in
  * TOTP, signs out and in again with a code, filters the list, claims a
- * request, writes a note, closes it; a colleague sees who holds it. Every
+ * request, writes a note, replies to the citizen, closes it; a colleague
+ * sees who holds it; the filtered list is exported as CSV. Every
  * page on the way is checked with axe-core (WCAG 2.1 AA) and, as the server
  * sent it, with the W3C Nu Html Checker.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -27,7 +28,9 @@ const axeProblems: string[] = [];
 /** Keeps what the server sent for each page the browser lands on, to check it with vnu at the end. */
 function recordDocuments(page: Page, who: string): void {
   page.on('response', async (response) => {
-    if (response.request().resourceType() !== 'document' || response.status() >= 300 && response.status() < 400) return;
+    if (response.request().resourceType() !== 'document' || (response.status() >= 300 && response.status() < 400)) return;
+    // A download (an export) is not a page.
+    if ((await response.headerValue('content-disposition'))?.startsWith('attachment')) return;
     const file = join(folder, `${String(documents.length).padStart(2, '0')}-${who}.html`);
     documents.push({ label: `${who} ${new URL(response.url()).pathname} (${response.status()})`, file });
     await writeFile(file, await response.text());
@@ -119,6 +122,10 @@ describe('a day in the back office (Chromium)', () => {
     await lea.getByLabel('Nouvelle note').fill('Rappeler la personne jeudi.');
     await lea.getByRole('button', { name: 'Ajouter la note' }).click();
     assert.match(await lea.locator('.notes').innerText(), /Rappeler la personne jeudi\./);
+    await lea.getByLabel('Votre réponse').fill('Bonjour, la mairie est ouverte de 8 h 30 à 17 h.');
+    await lea.getByRole('button', { name: 'Envoyer la réponse' }).click();
+    assert.match(await lea.locator('[role=status]').innerText(), /La réponse est envoyée/);
+    assert.match(await lea.locator('#reponses-titre + ol').innerText(), /ouverte de 8 h 30 à 17 h/);
     await lea.getByLabel('Statut', { exact: true }).selectOption('done');
     await lea.getByRole('button', { name: 'Enregistrer le statut' }).click();
     assert.match(await lea.locator('dl.items').first().innerText(), /Traitée/);
@@ -132,6 +139,14 @@ describe('a day in the back office (Chromium)', () => {
     assert.match(await marc.locator('dl.items').first().innerText(), /par lea\.martin@val-fleuri\.example\.fr/);
     assert.ok(await marc.getByRole('button', { name: /Reprendre la demande à lea\.martin/ }).isVisible());
     await checkAxe(marc, 'demande tenue par une collègue');
+
+    // The list as filtered, exported for a spreadsheet: a download, with the data as typed.
+    await lea.goto(`${server.url}/${T}/back-office?form=contact-mairie`);
+    const [download] = await Promise.all([lea.waitForEvent('download'), lea.getByRole('link', { name: 'CSV' }).click()]);
+    assert.match(download.suggestedFilename(), /^demandes-val-fleuri-\d{4}-\d{2}-\d{2}\.csv$/);
+    const csv = await readFile((await download.path())!, 'utf8');
+    assert.ok(csv.startsWith('\uFEFFIdentifiant;Démarche;Statut;'));
+    assert.ok(csv.includes('Horaires de la mairie ?') && csv.includes('Demande de rendez-vous'));
 
     assert.deepEqual(axeProblems, []);
   });
