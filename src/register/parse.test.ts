@@ -8,6 +8,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { renderFields } from '../forms/form-fields-html.ts';
+import { validateSubmission } from '../forms/form-validation.ts';
+import { retentionText } from '../notice/retention-text.ts';
 import { MAX_REGISTER_BYTES, parseRegister, type ParseResult } from './parse.ts';
 import { formatProblem, type Problem } from './problem.ts';
 
@@ -105,6 +108,101 @@ describe('each invalid fixture', () => {
       assert.deepEqual(unexpected, [], `problems at paths the fixture does not expect:\n${show(unexpected)}`);
     });
   }
+});
+
+describe('select options written as plain texts', () => {
+  /** The cantine form's tarif written as a DPO reading REGISTER.md would: `options: [Amont, Aval, Confluent]`. */
+  const PLAIN = VALID.replace(
+    '            options:\n              - { value: plein, label: Plein tarif }\n              - { value: quotient-familial, label: Tarif selon le quotient familial }\n',
+    '            options: [Amont, Aval, Confluent]\n',
+  ).replace('equals: quotient-familial', 'equals: Aval');
+  const tarifOf = (result: ParseResult) => {
+    assert.ok(result.ok, result.ok ? '' : show(result.problems));
+    return result.register.processings[1]!.forms[0]!;
+  };
+
+  it('loads, each text being both the value and the label', () => {
+    assert.notEqual(PLAIN, VALID);
+    const form = tarifOf(parse(PLAIN));
+    assert.deepEqual(form.fields[3]?.options, [
+      { value: 'Amont', label: 'Amont' },
+      { value: 'Aval', label: 'Aval' },
+      { value: 'Confluent', label: 'Confluent' },
+    ]);
+  });
+
+  it('lets a retention rule name one of them, read by the notice, and refuses another', () => {
+    const result = parse(PLAIN);
+    assert.ok(result.ok);
+    assert.match(retentionText(result.register.processings[1]!).rules[0] ?? '', /lorsque « Tarif » est « Aval »/);
+    const wrong = problemsOf(parse(PLAIN.replace('equals: Aval', 'equals: Nord')));
+    assert.deepEqual(wrong.map((p) => p.message), ["« Nord » n'est pas une option du champ « tarif » ; options : Amont, Aval, Confluent"]);
+  });
+
+  it('hashes as the same register written with {value, label}', () => {
+    const long = PLAIN.replace('options: [Amont, Aval, Confluent]', 'options: [{ value: Amont, label: Amont }, { value: Aval, label: Aval }, Confluent]');
+    assert.equal((parse(long) as { hash: string }).hash, (parse(PLAIN) as { hash: string }).hash);
+  });
+
+  it('is rendered as a select offering each text', () => {
+    const form = tarifOf(parse(PLAIN));
+    const page = String(renderFields(form.fields, { values: { tarif: 'Aval' }, errors: new Map(), files: new Map(), autofocus: undefined }));
+    assert.match(page, /<option value="Amont">Amont<\/option><option value="Aval" selected>Aval<\/option><option value="Confluent">Confluent<\/option>/);
+  });
+
+  it('validates a submission: one of the texts is accepted, another refused with the choices', async () => {
+    const form = tarifOf(parse(PLAIN));
+    const data = { nomEnfant: 'Martin', dateNaissance: '2018-03-04', courriel: 'parent@example.org' };
+    const ok = await validateSubmission(form, { ...data, tarif: 'Aval' });
+    assert.ok(ok.ok, JSON.stringify(ok));
+    assert.equal(ok.values['tarif'], 'Aval');
+    const refused = await validateSubmission(form, { ...data, tarif: 'Nord' });
+    assert.ok(!refused.ok);
+    assert.deepEqual(refused.errors, [{ field: 'tarif', message: 'Le champ « Tarif » doit être l\'une des valeurs proposées (Amont, Aval, Confluent).' }]);
+  });
+
+  it('accepts numbers as texts, and refuses other types in words a DPO can act on, with the line', () => {
+    const numbers = tarifOf(parse(PLAIN.replace('[Amont, Aval, Confluent]', '[1, 2, Aval]')));
+    assert.deepEqual(numbers.fields[3]?.options?.map((o) => o.value), ['1', '2', 'Aval']);
+    const at = 'processings[1].forms[0].fields[3].options[1]';
+    for (const [written, says] of [
+      ['true', 'attendu : un texte, un nombre ou une option (clés value, label) ; reçu : true'],
+      ['[a, b]', 'attendu : un texte, un nombre ou une option (clés value, label) ; reçu : une liste'],
+      ["''", 'texte vide'],
+    ] as const) {
+      const text = PLAIN.replace('[Amont, Aval, Confluent]', `\n              - Amont\n              - ${written}\n              - Confluent`);
+      const problems = problemsOf(parse(text));
+      assert.deepEqual(problems.map(formatProblem), [`${at}: ${says} (ligne ${lineContaining(text, `- ${written}`)})`]);
+    }
+    const half = problemsOf(parse(PLAIN.replace('[Amont, Aval, Confluent]', '[Amont, { value: aval }]')));
+    assert.deepEqual(half.map((p) => `${p.path}: ${p.message}`), ['processings[1].forms[0].fields[3].options[1].label: clé obligatoire manquante']);
+  });
+});
+
+describe('values of the wrong type', () => {
+  it('names the keys a block should hold when a text is written instead', () => {
+    const text = VALID.replace(/^controller:\n(  .*\n)+/m, 'controller: Mairie de Val-Fleuri\n');
+    const [problem, ...rest] = problemsOf(parse(text));
+    assert.deepEqual(rest, []);
+    assert.equal(
+      formatProblem(problem!),
+      `controller: attendu : le responsable du traitement (clés name, email…) ; reçu : le texte « Mairie de Val-Fleuri » (ligne ${lineContaining(text, 'controller:')})`,
+    );
+  });
+
+  it('says what a field is when a list item is not one', () => {
+    const text = VALID.replace('          - { name: nomEnfant,', '          - nomEnfant\n          - { name: nomEnfant,');
+    const problem = problemsOf(parse(text)).find((p) => p.path === 'processings[1].forms[0].fields[0]');
+    assert.equal(problem?.message, 'attendu : un champ (clés name, label, type…) ; reçu : le texte « nomEnfant »');
+    assert.equal(problem?.line, lineContaining(text, '- nomEnfant'));
+  });
+
+  it('asks for a list, and for a text, naming what was written', () => {
+    const empty = problemsOf(parse(VALID.replace(/^    subjects: .*$/m, '    subjects:')));
+    assert.match(empty[0]?.message ?? '', /^attendu : une liste \(une ligne « - … » par élément, ou \[a, b\]\) ; reçu : une valeur vide$/);
+    const block = problemsOf(parse(VALID.replace('  name: Commune de Val-Fleuri\n', '  name: { fr: Commune de Val-Fleuri }\n')));
+    assert.deepEqual(block.map((p) => `${p.path}: ${p.message}`), ['tenant.name: attendu : un texte ; reçu : des clés (fr)']);
+  });
 });
 
 describe('line numbers', () => {

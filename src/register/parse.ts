@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { checkRegister } from './checks.ts';
-import { knownKeys } from './known-keys.ts';
+import { knownKeys, requiredKeys } from './known-keys.ts';
 import type { PathSegment, Problem } from './problem.ts';
 import { RegisterSchema, type Register } from './schema.ts';
 import { zodProblems } from './zod-problems.ts';
@@ -110,7 +110,7 @@ export function parseRegister(bytes: Uint8Array): ParseResult {
   const locate = (p: Problem): Problem => ({ ...p, line: p.segments ? lineOf(doc, counter, p.segments) : p.line });
   const parsed = RegisterSchema.safeParse(value, { reportInput: true });
   if (!parsed.success) {
-    return { ok: false, problems: zodProblems(parsed.error, (path) => knownKeys(RegisterSchema, path)).map(locate) };
+    return { ok: false, problems: zodProblems(parsed.error, (path) => ({ known: knownKeys(RegisterSchema, path), required: requiredKeys(RegisterSchema, path) })).map(locate) };
   }
   const { errors, warnings } = checkRegister(parsed.data);
   if (errors.length > 0) return { ok: false, problems: errors.map(locate) };

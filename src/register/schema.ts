@@ -88,7 +88,15 @@ const Provider = z.strictObject({
 
 const Named = z.strictObject({ id: slug(), name: text(200) });
 
-const Option = z.strictObject({ value: z.string().trim().min(1).max(100), label: text(200) });
+/**
+ * A select option: `{value, label}`, or a plain text (or number) that is both,
+ * as a DPO writes `options: [Amont, Aval, Confluent]`. Either way the register
+ * holds `{value, label}`, so forms, validation, the notice and exports read one shape.
+ */
+const Option = z.union([
+  z.union([z.string(), z.number().transform(String)]).pipe(z.string().trim().min(1).max(100)).transform((value) => ({ value, label: value })),
+  z.strictObject({ value: z.string().trim().min(1).max(100), label: text(200) }),
+]);
 
 export interface FieldInput {
   name: string;
@@ -239,6 +247,8 @@ export const RegisterSchema = z.strictObject({
   processings: z.array(Processing).min(1).max(1000),
   /** The processing that keeps submitters' IP addresses (security logs); without it none is kept. */
   securityLogProcessing: slug().optional(),
+  /** The processing that declares citizen accounts (`/{tenant}/mon-compte`); without it the authority offers none. */
+  citizenAccountProcessing: slug().optional(),
   cookies: z.array(Cookie).max(100).default([]),
   embeds: z.array(Embed).max(50).default([]),
 });

@@ -1,28 +1,13 @@
 /**
- * Turns zod issues into French problems a DPO can act on: the expected
- * values, and for a misspelt key the nearest known one.
+ * Turns zod issues into French problems a DPO can act on: what the place
+ * expects in the register's own terms, the expected values, and for a
+ * misspelt key the nearest known one.
  */
 import type { z } from 'zod';
 import { closest, distance } from 'fastest-levenshtein';
 import type { PathSegment, Problem } from './problem.ts';
 import { formatPath } from './problem.ts';
-
-const TYPE_NAMES: Record<string, string> = {
-  string: 'un texte',
-  number: 'un nombre',
-  boolean: 'true ou false',
-  array: 'une liste',
-  object: 'un ensemble de clés',
-  null: 'null',
-};
-
-function received(input: unknown): string {
-  if (input === undefined) return 'rien';
-  if (input === null) return 'null';
-  if (Array.isArray(input)) return 'une liste';
-  if (typeof input === 'object') return 'un ensemble de clés';
-  return `« ${String(input)} »`;
-}
+import { expectedWords, orList, receivedWords, type KeysHere } from './type-words.ts';
 
 /** Suggests a known key close enough to be a typo of `key`. */
 export function nearestKey(key: string, known: readonly string[]): string | undefined {
@@ -33,11 +18,51 @@ export function nearestKey(key: string, known: readonly string[]): string | unde
   return distance(key.toLowerCase(), candidate.toLowerCase()) <= limit ? candidate : undefined;
 }
 
-function message(issue: z.core.$ZodIssue, knownKeys: readonly string[]): string {
+type Issue = z.core.$ZodIssue;
+
+/** Whether a union's branch refused the value for its type (not for its content). */
+function refusedForType(branch: readonly Issue[]): boolean {
+  return branch.some(
+    (i) => i.path.length === 0 && (i.code === 'invalid_type' || i.code === 'invalid_value' || (i.code === 'invalid_union' && i.errors.length > 0 && i.errors.every(refusedForType))),
+  );
+}
+
+/** What a union's branches would have taken, in words. */
+function expectedOfBranches(branches: readonly (readonly Issue[])[], path: readonly PathSegment[], keys: KeysHere): string[] {
+  const words = branches.flatMap((branch) =>
+    branch.flatMap((i): string[] => {
+      if (i.path.length > 0) return [];
+      if (i.code === 'invalid_type') return [expectedWords(i.expected, path, keys)];
+      if (i.code === 'invalid_value') return i.values.map((v) => `« ${String(v)} »`);
+      if (i.code === 'invalid_union') return expectedOfBranches(i.errors, path, keys);
+      return [];
+    }),
+  );
+  return [...new Set(words)];
+}
+
+/**
+ * A union's issues as those of the branch the value was meant for (a text
+ * option too short, a `{value, label}` option missing its label), each with
+ * its full path; the union itself when the value's type fits no branch.
+ */
+function flatten(issues: readonly Issue[], prefix: readonly PathSegment[]): Issue[] {
+  return issues.flatMap((issue) => {
+    const path = [...prefix, ...(issue.path as PathSegment[])];
+    if (issue.code === 'invalid_union') {
+      const meant = issue.errors.find((branch) => !refusedForType(branch));
+      if (meant) return flatten(meant, path);
+    }
+    return [{ ...issue, path }];
+  });
+}
+
+function message(issue: Issue, keys: KeysHere): string {
+  const path = issue.path as PathSegment[];
   switch (issue.code) {
     case 'invalid_type':
       if (issue.input === undefined) return 'clé obligatoire manquante';
-      return `valeur attendue : ${TYPE_NAMES[issue.expected] ?? issue.expected} ; reçu : ${received(issue.input)}`;
+      return `attendu : ${expectedWords(issue.expected, path, keys)} ; reçu : ${receivedWords(issue.input)}`;
     case 'invalid_value':
       return `valeur « ${String(issue.input)} » inconnue ; valeurs possibles : ${issue.values.map(String).join(', ')}`;
     case 'too_small':
@@ -53,15 +78,10 @@ function message(issue: z.core.$ZodIssue, knownKeys: readonly string[]): string 
       if (issue.format === 'url') return `adresse web invalide « ${String(issue.input)} »`;
       if (issue.format === 'regex') return formatHint(issue.path, issue.input);
       return `format invalide « ${String(issue.input)} »`;
-    case 'unrecognized_keys':
-      return issue.keys
-        .map((key) => {
-          const near = nearestKey(key, knownKeys);
-          return `clé inconnue « ${key} »${near ? ` ; vouliez-vous dire « ${near} » ?` : ''}`;
-        })
-        .join(' ; ');
-    case 'invalid_union':
-      return 'valeur invalide';
+    case 'invalid_union': {
+      const expected = expectedOfBranches(issue.errors, path, keys);
+      return expected.length > 0 ? `attendu : ${orList(expected)} ; reçu : ${receivedWords(issue.input)}` : 'valeur invalide';
+    }
     default:
       return issue.message;
   }
@@ -76,17 +96,17 @@ function formatHint(path: readonly PropertyKey[], input: unknown): string {
   return `format invalide « ${String(input)} »`;
 }
 
-/** Keys a strict object accepts, found from the schema at that path. */
-export type KnownKeysAt = (path: readonly PathSegment[]) => readonly string[];
+/** Keys a strict object accepts and those it requires, found from the schema at that path. */
+export type KeysAt = (path: readonly PathSegment[]) => KeysHere;
 
-export function zodProblems(error: z.ZodError, knownKeysAt: KnownKeysAt): Problem[] {
+export function zodProblems(error: z.ZodError, keysAt: KeysAt): Problem[] {
   const problems: Problem[] = [];
-  for (const issue of error.issues) {
+  for (const issue of flatten(error.issues, [])) {
     const path = issue.path as PathSegment[];
     if (issue.code === 'unrecognized_keys') {
       // One problem per unknown key, with the key in the path so the line can be found.
       for (const key of issue.keys) {
-        const near = nearestKey(key, knownKeysAt(path));
+        const near = nearestKey(key, keysAt(path).known);
         problems.push({
           segments: [...path, key],
           path: formatPath([...path, key]),
@@ -95,7 +115,7 @@ export function zodProblems(error: z.ZodError, knownKeysAt: KnownKeysAt): Proble
       }
       continue;
     }
-    problems.push({ segments: path, path: formatPath(path), message: message(issue, knownKeysAt(path)) });
+    problems.push({ segments: path, path: formatPath(path), message: message(issue, keysAt(path)) });
   }
   return problems;
 }
