@@ -10,6 +10,7 @@ import { NOBODY } from './record-filter.ts';
 import { PAGE_SIZE, type ListedRecord, type Sort } from './record-list.ts';
 
 export interface ListQuery {
+  q: string;
   form: string;
   status: string;
   from: string;
@@ -39,13 +40,21 @@ function pageLink(base: string, query: ListQuery, page: number): string {
   return s ? `${base}?${s}` : base;
 }
 
+function searchField(view: ListView) {
+  const error = view.errors.find((e) => e.field === 'q');
+  const described = `q-hint${error ? ' q-error' : ''}`;
+  return html`<div class="field${error ? ' field-invalid' : ''}"><label for="q">Rechercher</label>
+<p class="hint" id="q-hint">Dans les champs non chiffrés (nom, objet, lieu…) ou le début du numéro de la demande. Les données de santé et les champs chiffrés ne sont jamais cherchés.</p>
+${error ? html`<p class="error-message" id="q-error"><span class="visually-hidden">Erreur : </span>${error.message}</p>` : ''}<input type="search" id="q" name="q" value="${view.query.q}" aria-describedby="${described}"${error ? html` aria-invalid="true"` : ''}></div>`;
+}
+
 export function listPage(req: AgentRequest, view: ListView): string {
   const t = req.tenantId;
   const base = `/${t}/back-office`;
   const q = view.query;
   const formTitle = new Map(view.forms.map((f) => [f.id, f.title]));
   const pages = Math.max(1, Math.ceil(view.total / PAGE_SIZE));
-  const exportQuery = new URLSearchParams(Object.entries({ form: q.form, status: q.status, from: q.from, to: q.to, holder: q.holder }).filter(([, v]) => v)).toString();
+  const exportQuery = new URLSearchParams(Object.entries({ q: q.q, form: q.form, status: q.status, from: q.from, to: q.to, holder: q.holder }).filter(([, v]) => v)).toString();
   return backOfficePage(
     req,
     { title: 'Demandes', path: base, hasErrors: view.errors.length > 0 },
@@ -54,6 +63,7 @@ ${view.notice ? html`<p class="status-message" role="status">${view.notice}</p>`
 ${errorSummary(view.errors)}
 <form method="get" action="${base}" class="filters">
 <fieldset><legend>Filtrer les demandes</legend>
+${searchField(view)}
 <div class="field"><label for="form">Démarche</label><select id="form" name="form">${option('', 'Toutes', q.form)}${view.forms.map((f) => option(f.id, f.title, q.form))}</select></div>
 <div class="field"><label for="status">Statut</label><select id="status" name="status">${option('', 'Tous', q.status)}${RECORD_STATUSES.map((s) => option(s, STATUS_LABELS[s], q.status))}</select></div>
 ${(['from', 'to'] as const).map((k) => {

@@ -4,7 +4,7 @@
  * so that an export holds exactly what the list showed. Row-level security
  * still decides which records exist; the filter only narrows them.
  */
-import type { SelectQueryBuilder } from 'kysely';
+import { sql, type SelectQueryBuilder } from 'kysely';
 import type { RecordStatus, Tables } from '../db/tables.ts';
 
 export interface RecordFilter {
@@ -16,7 +16,16 @@ export interface RecordFilter {
   until?: Date | undefined;
   /** An agent's id, or `nobody` for requests no one holds. */
   claimedBy?: string | undefined;
+  /**
+   * Text found in a field stored in clear, or the start of the request's id.
+   * Sealed fields (health, `encrypted: true`) are never searched: a search
+   * must not decrypt.
+   */
+  search?: string | undefined;
 }
+
+/** `LIKE` pattern for a text taken literally (lower-cased by the database, as the values are). */
+const literal = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 export const NOBODY = 'nobody';
 
@@ -28,5 +37,15 @@ export function applyRecordFilter<O>(query: SelectQueryBuilder<Tables, 'records'
   if (filter.until) q = q.where('records.created_at', '<', filter.until);
   if (filter.claimedBy === NOBODY) q = q.where('records.claimed_by', 'is', null);
   else if (filter.claimedBy) q = q.where('records.claimed_by', '=', filter.claimedBy);
+  if (filter.search) {
+    const pattern = literal(filter.search);
+    const idStart = /^[0-9a-f-]{4,36}$/i.test(filter.search) ? filter.search.toLowerCase() : undefined;
+    q = q.where((eb) =>
+      eb.or([
+        ...(idStart ? [eb(sql<string>`records.id::text`, 'like', `${idStart}%`)] : []),
+        eb.exists(sql`(select 1 from jsonb_each_text(records.data) as f(k, v) where lower(f.v) like lower(${pattern}))`),
+      ]),
+    );
+  }
   return q;
 }

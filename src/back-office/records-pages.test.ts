@@ -119,5 +119,24 @@ for (const kind of testDatabaseKinds()) {
       assert.match(back.body, /Statut changé pour 1 demande/);
       assert.match((await recruiter.get(rec(ids.application))).body, /<dt>Statut<\/dt><dd>Reçue/);
     });
+
+    it('searches fields stored in clear and the id’s start, literally, journaling the records it shows', async () => {
+      const byName = await reception.get(`/${t()}/back-office?q=${encodeURIComponent('martin')}`);
+      assert.equal(byName.status, 200);
+      assert.ok(byName.body.includes(ids.contact.slice(0, 8)));
+      assert.match(byName.body, /1 demande,/);
+      const byId = await reception.get(`/${t()}/back-office?q=${ids.contact.slice(0, 8)}`);
+      assert.ok(byId.body.includes(ids.contact.slice(0, 8)));
+      // `%` and `_` are letters here, not wildcards.
+      assert.match((await reception.get(`/${t()}/back-office?q=%25`)).body, /Aucune demande ne correspond/);
+      assert.match((await reception.get(`/${t()}/back-office?q=Bernard`)).body, /Aucune demande ne correspond/, 'another service’s record is not found');
+      const journal = await withPrincipal(server.database.db, { kind: 'system', tenantId: t() }, (trx) => listJournal(trx, t(), { recordId: ids.contact }));
+      const search = journal.filter((e) => e.action === 'list');
+      assert.ok(search.length >= 2);
+      assert.ok(search.every((e) => !e.purpose.includes('martin')), 'the words searched are not journaled');
+      const long = await reception.get(`/${t()}/back-office?q=${'a'.repeat(101)}`);
+      assert.equal(long.status, 400);
+      assert.match(long.body, /id="q-error"/);
+    });
   });
 }

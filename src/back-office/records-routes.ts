@@ -7,6 +7,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { journalActor, recordsPrincipal } from '../accounts/actor.ts';
 import { withPrincipal } from '../db/principal.ts';
+import { appendJournalWithRecords } from '../journal/journal-records.ts';
 import { isUuid } from '../db/uuid.ts';
 import { AppError } from '../errors/app-error.ts';
 import { findForm } from '../forms/find-form.ts';
@@ -62,14 +63,18 @@ export function readListQuery(req: AgentRequest, query: Record<string, string | 
   if (to === 'bad') errors.push({ field: 'to', message: 'La date de fin doit être une date valide (JJ/MM/AAAA).' });
   const until = to instanceof Date ? new Date(to.getTime() + 24 * 3600_000) : undefined;
   if (from instanceof Date && until && from >= until) errors.push({ field: 'to', message: 'La date de fin doit suivre la date de début.' });
+  const search = (query['q'] ?? '').trim();
+  const searchBad = search.length > 100 || /[\u0000-\u001f\u007f]/.test(search);
+  if (searchBad) errors.push({ field: 'q', message: 'La recherche compte au plus 100 caractères, sans caractère de contrôle.' });
   return {
-    query: { form, status, from: from === 'bad' ? '' : str('from'), to: to === 'bad' ? '' : str('to'), holder, sort, page },
+    query: { q: searchBad ? search.slice(0, 200) : search, form, status, from: from === 'bad' ? '' : str('from'), to: to === 'bad' ? '' : str('to'), holder, sort, page },
     filter: {
       formId: form || undefined,
       status: isRecordStatus(status) ? status : undefined,
       from: from instanceof Date ? from : undefined,
       until,
       claimedBy: holder || undefined,
+      search: searchBad ? undefined : search || undefined,
     },
     errors,
   };
@@ -106,6 +111,11 @@ export function recordsRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (!req) return reply;
     const { query, filter, errors } = readListQuery(req, request.query);
     const { rows, total } = await listForAgent(db, recordsPrincipal(req.actor), filter, query.sort, query.page);
+    // A search looks into what citizens typed: the records it shows are journaled (the words searched are not).
+    if (filter.search && rows.length > 0)
+      await withPrincipal(db, recordsPrincipal(req.actor), (trx) =>
+        appendJournalWithRecords(trx, req.tenantId, { ...journalActor(req.actor), action: 'list' }, 'recherche dans la liste des demandes', rows.map((r) => r.id)),
+      );
     const names = await agentNames(db, req.tenantId, rows.flatMap((r) => (r.claimedBy ? [r.claimedBy] : [])));
     const notice = request.query['fait'] === 'lot' ? `Statut changé pour ${Number(request.query['n'] ?? 0)} demande(s).` : undefined;
     return sendPage(reply, listPage(req, { query, forms: agentForms(req), colleagues: await colleagues(ctx, req), rows, total, names, errors, notice }), errors.length > 0 ? 400 : 200);

@@ -31,6 +31,7 @@ function describe(format: keyof typeof FORMATS, filter: RecordFilter): string {
     filter.from && `reçues depuis le ${filter.from.toISOString().slice(0, 10)}`,
     filter.until && `reçues avant le ${filter.until.toISOString().slice(0, 10)}`,
     filter.claimedBy && `prises en charge par ${filter.claimedBy}`,
+    filter.search && 'recherche dans les champs non chiffrés',
   ].filter(Boolean);
   return `export ${FORMATS[format].label} de la liste des demandes${parts.length ? ` (${parts.join(', ')})` : ''}`;
 }
