@@ -1,6 +1,7 @@
 /**
  * Real-browser helpers for the end-to-end tests: one headless Chromium per
- * test file, and axe-core run inside a page against WCAG 2.1 A and AA.
+ * test file, and axe-core run inside a page against WCAG 2.1 A and AA and
+ * axe's best practices (landmarks named apart, one main, one h1, …).
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -53,6 +54,13 @@ function loadAxe(): Promise<string> {
 }
 
 export const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+/**
+ * Every page is held to the best practices too: they catch what a screen
+ * reader user meets though WCAG does not name it (two navigations both called
+ * "Menu", a page without a main landmark). Every suite checks through
+ * axeViolations, so a new page gets them without asking.
+ */
+export const AXE_TAGS = [...WCAG_TAGS, 'best-practice'];
 
 /** One axe violation, reduced to what a failing test should print. */
 export interface Violation {
@@ -62,7 +70,7 @@ export interface Violation {
   nodes: string[];
 }
 
-/** Runs axe-core on the page as loaded and returns its WCAG 2.1 AA violations, readable. */
+/** Runs axe-core on the page as loaded and returns its WCAG 2.1 AA and best-practice violations, readable. */
 export async function axeViolations(page: Page): Promise<Violation[]> {
   const hasAxe = await page.evaluate(() => typeof (globalThis as { axe?: unknown }).axe !== 'undefined');
   if (!hasAxe) await page.addScriptTag({ content: await loadAxe() });
@@ -78,7 +86,7 @@ export async function axeViolations(page: Page): Promise<Violation[]> {
       help: v.help,
       nodes: v.nodes.map((n) => `${n.target.map(String).join(' ')}${n.failureSummary ? ` — ${n.failureSummary.replace(/\s+/g, ' ')}` : ''}`),
     }));
-  }, WCAG_TAGS);
+  }, AXE_TAGS);
   return violations;
 }
 

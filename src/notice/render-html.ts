@@ -15,11 +15,12 @@ function list(items: readonly string[]): Html {
   return html`<ul>${items.map((i) => html`<li>${i}</li>`)}</ul>`;
 }
 
+/** Its caption names the scrolling region too; the hidden title keeps each region's name its own (landmark-unique). */
 function fieldsTable(p: NoticeProcessing): Html {
   if (p.data.fields.length === 0) return html`<p>${p.data.mandatoryExplanation}</p>`;
   return html`<p>${p.data.mandatoryExplanation}</p>
 <div class="table-wrap" role="region" tabindex="0" aria-labelledby="donnees-${p.id}"><table>
-<caption id="donnees-${p.id}">Données demandées par ${p.forms.length > 1 ? 'les formulaires' : 'le formulaire'} de ce traitement</caption>
+<caption id="donnees-${p.id}">Données demandées par ${p.forms.length > 1 ? 'les formulaires' : 'le formulaire'} de ce traitement<span class="visually-hidden"> : ${p.title}</span></caption>
 <thead><tr><th scope="col">Donnée</th><th scope="col">Catégorie</th><th scope="col">Obligatoire ou facultative, et pourquoi</th></tr></thead>
 <tbody>${p.data.fields.map(
     (f) => html`<tr><th scope="row">${f.group ? `${f.group} : ` : ''}${f.label}${p.forms.length > 1 ? html` <span class="meta">(${f.form})</span>` : ''}</th><td>${f.categoryLabel}${f.encrypted ? ' – chiffrée' : ''}</td><td>${f.why}</td></tr>`,
