@@ -4,8 +4,8 @@
  * with a button to extend it (RGAA 13.1: a time limit the user can extend).
  */
 import { frenchDateTime } from '../notice/french-date.ts';
-import { ASSET_PATHS } from '../web/assets.ts';
 import { html, type Html } from '../web/html.ts';
+import { documentShell } from '../web/layout.ts';
 import type { AgentRequest } from './agent-session.ts';
 
 export interface BackOfficePage {
@@ -19,28 +19,8 @@ const time = (d: Date) => frenchDateTime(d).replace(/^.* à /, '');
 
 function shell(tenant: { id: string; name: string }, options: BackOfficePage, header: Html, content: Html): string {
   const title = `${options.hasErrors ? 'Erreur : ' : ''}${options.title} – Espace agents – ${tenant.name}`;
-  return html`<!DOCTYPE html>
-<html lang="fr">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title>
-<link rel="stylesheet" href="${ASSET_PATHS.css}">
-</head>
-<body>
-<a class="skip-link" href="#contenu">Aller au contenu</a>
-<header class="site-header">
-<div class="wrap">
-<p class="site-name">${tenant.name} – Espace agents</p>
-${header}
-</div>
-</header>
-<main id="contenu" class="wrap" tabindex="-1">
-${content}
-</main>
-<footer class="site-footer"><ul class="footer-links"><li><a href="/${tenant.id}/donnees-personnelles">Données personnelles</a></li></ul><p>Bastide, espace des agents.</p></footer>
-</body>
-</html>`.value;
+  const footer = html`<footer class="site-footer"><ul class="footer-links"><li><a href="/${tenant.id}/donnees-personnelles">Données personnelles</a></li></ul><p>Bastide, espace des agents.</p></footer>`;
+  return documentShell({ title, siteName: `${tenant.name} – Espace agents`, header, content, footer }).value;
 }
 
 /** Pages before sign-in is complete: no navigation. */

@@ -40,29 +40,51 @@ function footer(tenantId: string | null): Html {
 </footer>`;
 }
 
-export function page(ctx: PageContext, options: PageOptions, content: Html): Html {
-  const tenant = ctx.tenant;
-  const title = `${options.hasErrors ? 'Erreur : ' : ''}${options.title}${tenant ? ` – ${tenant.name}` : ''}`;
+/** What a page puts inside the shell every page shares, citizens' and agents' alike. */
+export interface DocumentParts {
+  /** The whole `<title>`, "Erreur : " first when the page reports errors. */
+  title: string;
+  /** The authority's name at the top: a link, or plain text. */
+  siteName: Html | string;
+  /** Under the name: the navigation, the agent's session bar. */
+  header: Html | string;
+  content: Html;
+  footer: Html;
+}
+
+/** The document around every page: French, the stylesheet, a skip link to the main content, header, main, footer. */
+export function documentShell(parts: DocumentParts): Html {
   return html`<!DOCTYPE html>
 <html lang="fr">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title>
+<title>${parts.title}</title>
 <link rel="stylesheet" href="${ASSET_PATHS.css}">
 </head>
 <body>
 <a class="skip-link" href="#contenu">Aller au contenu</a>
 <header class="site-header">
 <div class="wrap">
-<p class="site-name">${tenant ? html`<a href="/${tenant.id}/demarches">${tenant.name}</a>` : 'Bastide'}</p>
-${tenant ? nav(tenant.id, options.path) : ''}
+<p class="site-name">${parts.siteName}</p>
+${parts.header}
 </div>
 </header>
 <main id="contenu" class="wrap" tabindex="-1">
-${content}
+${parts.content}
 </main>
-${footer(tenant?.id ?? null)}
+${parts.footer}
 </body>
 </html>`;
+}
+
+export function page(ctx: PageContext, options: PageOptions, content: Html): Html {
+  const tenant = ctx.tenant;
+  return documentShell({
+    title: `${options.hasErrors ? 'Erreur : ' : ''}${options.title}${tenant ? ` – ${tenant.name}` : ''}`,
+    siteName: tenant ? html`<a href="/${tenant.id}/demarches">${tenant.name}</a>` : 'Bastide',
+    header: tenant ? nav(tenant.id, options.path) : '',
+    content,
+    footer: footer(tenant?.id ?? null),
+  });
 }
