@@ -2,23 +2,20 @@
  * Signing in to the back office: e-mail and password, then the second
  * factor when the account has one (or must enrol: admins and DPOs).
  *
- * Failures are counted per account in the database (every instance sees
- * them): after MAX_FAILURES the account is locked for LOCK_MS, and says
- * until when. An e-mail that matches no usable account gets exactly the same
- * answers from a counter in memory, and a password check of the same cost,
- * so neither the lock nor the timing tells whether an account exists.
+ * The password check and its lockout are shared with citizen accounts
+ * (password-lockout.ts): failures counted per account, then a lock that
+ * says until when, the same answers for an e-mail without an account.
  */
 import type { Kysely } from 'kysely';
 import { openJson, sealJson } from '../crypto/aead.ts';
 import type { TenantKeys } from '../crypto/tenant-keys.ts';
 import type { Tables } from '../db/tables.ts';
 import type { AgentRole } from './agents-repository.ts';
-import { hashPassword, verifyPassword } from './password-hash.ts';
+import { checkPassword, clearFailures as clearLockFailures, recordFailure as recordLockFailure } from './password-lockout.ts';
 import { looksLikeRecoveryCode, spendRecoveryCode } from './recovery-codes.ts';
 import { checkTotp } from './totp.ts';
 
-export const MAX_FAILURES = 5;
-export const LOCK_MS = 15 * 60_000;
+export { LOCK_MS, MAX_FAILURES } from './password-lockout.ts';
 
 export type SignInResult = { kind: 'ok'; agentId: string; stage: 'active' | 'second-factor' | 'enrol' } | { kind: 'invalid' } | { kind: 'locked'; until: Date };
 
@@ -27,53 +24,10 @@ export function secondFactorRequired(role: AgentRole): boolean {
   return role === 'admin' || role === 'dpo';
 }
 
-let dummyHash: Promise<string> | undefined;
-
-/** Failures of e-mails without an account, so that they lock as an account would. */
-class GhostLocks {
-  readonly #entries = new Map<string, { failures: number; lockedUntil: number }>();
-
-  check(key: string, now: number): Date | undefined {
-    const e = this.#entries.get(key);
-    return e && e.lockedUntil > now ? new Date(e.lockedUntil) : undefined;
-  }
-
-  fail(key: string, now: number): Date | undefined {
-    if (this.#entries.size > 100_000) this.#entries.clear();
-    const e = this.#entries.get(key) ?? { failures: 0, lockedUntil: 0 };
-    e.failures++;
-    if (e.failures >= MAX_FAILURES) {
-      e.failures = 0;
-      e.lockedUntil = now + LOCK_MS;
-    }
-    this.#entries.set(key, e);
-    return e.lockedUntil > now ? new Date(e.lockedUntil) : undefined;
-  }
-}
-
-const ghosts = new GhostLocks();
-
 const TOTP_AAD = (tenantId: string, agentId: string) => `${tenantId}:agent:${agentId}:totp`;
 
-async function recordFailure(db: Kysely<Tables>, tenantId: string, agentId: string, now: Date): Promise<Date | undefined> {
-  // One statement: concurrent failures each count, and the one reaching the limit sets the lock.
-  const row = await db
-    .updateTable('agents')
-    .set((eb) => ({
-      failed_sign_ins: eb.case().when('failed_sign_ins', '>=', MAX_FAILURES - 1).then(0).else(eb('failed_sign_ins', '+', 1)).end(),
-      locked_until: eb.case().when('failed_sign_ins', '>=', MAX_FAILURES - 1).then(new Date(now.getTime() + LOCK_MS)).else(eb.ref('locked_until')).end(),
-    }))
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', agentId)
-    .returning('locked_until')
-    .executeTakeFirst();
-  const until = row?.locked_until ? new Date(row.locked_until) : undefined;
-  return until && until > now ? until : undefined;
-}
-
-async function clearFailures(db: Kysely<Tables>, tenantId: string, agentId: string): Promise<void> {
-  await db.updateTable('agents').set({ failed_sign_ins: 0, locked_until: null }).where('tenant_id', '=', tenantId).where('id', '=', agentId).execute();
-}
+const recordFailure = (db: Kysely<Tables>, tenantId: string, agentId: string, now: Date) => recordLockFailure(db, 'agents', tenantId, agentId, now);
+const clearFailures = (db: Kysely<Tables>, tenantId: string, agentId: string) => clearLockFailures(db, 'agents', tenantId, agentId);
 
 export async function signIn(db: Kysely<Tables>, tenantId: string, email: string, password: string, now = new Date()): Promise<SignInResult> {
   const normalised = email.trim().toLowerCase();
@@ -84,21 +38,18 @@ export async function signIn(db: Kysely<Tables>, tenantId: string, email: string
     .where('tenant_id', '=', tenantId)
     .where('email', '=', normalised)
     .executeTakeFirst();
-  if (!account || account.disabled_at !== null || account.password_hash === null) {
-    const locked = ghosts.check(ghostKey, now.getTime());
-    if (locked) return { kind: 'locked', until: locked };
-    await verifyPassword(await (dummyHash ??= hashPassword('pas un mot de passe')), password);
-    const until = ghosts.fail(ghostKey, now.getTime());
-    return until ? { kind: 'locked', until } : { kind: 'invalid' };
-  }
-  if (account.locked_until && new Date(account.locked_until) > now) return { kind: 'locked', until: new Date(account.locked_until) };
-  if (!(await verifyPassword(account.password_hash, password))) {
-    const until = await recordFailure(db, tenantId, account.id, now);
-    return until ? { kind: 'locked', until } : { kind: 'invalid' };
-  }
-  if (account.totp_enabled_at !== null) return { kind: 'ok', agentId: account.id, stage: 'second-factor' };
-  await clearFailures(db, tenantId, account.id);
-  return { kind: 'ok', agentId: account.id, stage: secondFactorRequired(account.role) ? 'enrol' : 'active' };
+  const usable = account && account.disabled_at === null && account.password_hash !== null ? account : undefined;
+  const verdict = await checkPassword(db, 'agents', {
+    tenantId,
+    ghostKey,
+    account: usable ? { id: usable.id, passwordHash: usable.password_hash!, lockedUntil: usable.locked_until } : undefined,
+    password,
+    now,
+  });
+  if (verdict.kind !== 'ok' || !usable) return verdict.kind === 'ok' ? { kind: 'invalid' } : verdict;
+  if (usable.totp_enabled_at !== null) return { kind: 'ok', agentId: usable.id, stage: 'second-factor' };
+  await clearFailures(db, tenantId, usable.id);
+  return { kind: 'ok', agentId: usable.id, stage: secondFactorRequired(usable.role) ? 'enrol' : 'active' };
 }
 
 export type SecondFactorResult = { kind: 'ok'; recoveryCodeUsed: boolean } | { kind: 'invalid' } | { kind: 'locked'; until: Date };

@@ -30,6 +30,14 @@ export const PLATFORM_COOKIES: readonly PlatformCookie[] = [
     always: true,
   },
   {
+    // Set only where the register declares citizen accounts (citizenAccountProcessing), which requires declaring it.
+    name: 'bastide_citoyen',
+    category: 'essential',
+    purpose: 'Connexion à votre compte usager',
+    lifetime: 'session',
+    always: false,
+  },
+  {
     name: 'bastide_vid',
     category: 'audience-exempt',
     purpose: "Mesure d'audience anonyme, exemptée de consentement",

@@ -13,7 +13,9 @@ export type Principal =
   | { kind: 'dpo'; tenantId: string; agentId: string }
   | { kind: 'system'; tenantId: string }
   /** The outbox worker: every tenant's sealed messages, and no other table. */
-  | { kind: 'mailer'; tenantId: '' };
+  | { kind: 'mailer'; tenantId: '' }
+  /** A signed-in citizen: its linked requests and those bearing its confirmed e-mail's blind indexes. */
+  | { kind: 'citizen'; tenantId: string; citizenId: string; subjects: readonly string[] };
 
 const ROLE: Record<Principal['kind'], string> = {
   public: 'bastide_public',
@@ -21,6 +23,7 @@ const ROLE: Record<Principal['kind'], string> = {
   dpo: 'bastide_dpo',
   system: 'bastide_system',
   mailer: 'bastide_mailer',
+  citizen: 'bastide_citizen',
 };
 
 export type Tx = Transaction<Tables>;
@@ -38,10 +41,14 @@ export async function applyPrincipal(trx: Tx, principal: Principal): Promise<voi
   const agent = principal.kind === 'agent' || principal.kind === 'dpo' ? principal.agentId : '';
   const tracking = principal.kind === 'public' ? (principal.trackingHash ?? '') : '';
   const draft = principal.kind === 'public' ? (principal.draftHash ?? '') : '';
+  const citizen = principal.kind === 'citizen' ? principal.citizenId : '';
+  const subjects = principal.kind === 'citizen' ? principal.subjects.join(',') : '';
   await sql`select set_config('role', ${ROLE[principal.kind]}, true),
       set_config('app.tenant', ${principal.tenantId}, true),
       set_config('app.services', ${services}, true),
       set_config('app.agent', ${agent}, true),
       set_config('app.tracking', ${tracking}, true),
-      set_config('app.draft', ${draft}, true)`.execute(trx);
+      set_config('app.draft', ${draft}, true),
+      set_config('app.citizen', ${citizen}, true),
+      set_config('app.subjects', ${subjects}, true)`.execute(trx);
 }

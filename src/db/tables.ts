@@ -152,6 +152,36 @@ export interface RecordMessagesTable {
   created_at: CreatedAt;
 }
 
+/** A citizen's account: the e-mail sealed, found by its blind index (the one `record_subjects` holds). */
+export interface CitizensTable {
+  tenant_id: string;
+  id: string;
+  email_index: string;
+  /** Blind index of a new address waiting for its confirmation. */
+  pending_index: ColumnType<string | null, string | null | undefined, string | null>;
+  /** `{email, pendingEmail?}` sealed under the tenant key. */
+  sealed: string;
+  key_version: number;
+  password_hash: string;
+  confirmed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  failed_sign_ins: ColumnType<number, number | undefined, number>;
+  locked_until: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  created_at: CreatedAt;
+  last_sign_in_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** When the account goes: unconfirmed, a week after sign-up; else the register's retention after the last sign-in. */
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+}
+
+/** A request sent while signed in, linked to the account. */
+export interface CitizenRecordsTable {
+  tenant_id: string;
+  citizen_id: string;
+  record_id: string;
+  tracking_sealed: string | null;
+  key_version: number | null;
+  created_at: CreatedAt;
+}
+
 export interface RecordSubjectsTable {
   tenant_id: string;
   blind_index: string;
@@ -264,4 +294,6 @@ export interface Tables {
   account_links: AccountLinksTable;
   record_notes: RecordMessagesTable;
   record_replies: RecordMessagesTable;
+  citizens: CitizensTable;
+  citizen_records: CitizenRecordsTable;
 }

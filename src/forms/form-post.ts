@@ -6,6 +6,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { trackingUrl } from '../records/receipt-mail.ts';
+import { currentCitizen } from '../citizens/citizen-session.ts';
 import { submitForm } from '../records/submit-form.ts';
 import type { LoadedRegister } from '../register/register-repository.ts';
 import type { AppContext } from '../server/app-context.ts';
@@ -104,7 +105,9 @@ export async function handleFormPost(ctx: AppContext, request: FastifyRequest, r
   const base = requestBaseUrl(ctx, request);
   let result: Awaited<ReturnType<typeof submitForm>>;
   try {
-    result = await submitForm({ db: ctx.database.db, keys: ctx.keys }, loaded, form.id, posted.data, { ip: request.ip, submissionKey: `form:${check.nonce}`, baseUrl: base });
+    // Signed in to a citizen account: the request is linked to it; else the anonymous path, unchanged.
+    const citizen = await currentCitizen(ctx, request, loaded.tenantId);
+    result = await submitForm({ db: ctx.database.db, keys: ctx.keys }, loaded, form.id, posted.data, { ip: request.ip, submissionKey: `form:${check.nonce}`, baseUrl: base, citizenId: citizen?.account.id });
   } catch (err) {
     // Whatever failed, the citizen gets the form back with what was typed.
     request.log.error({ err }, 'submission not stored');

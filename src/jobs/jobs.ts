@@ -2,5 +2,6 @@
 import type { Job } from './job.ts';
 import { purgeDraftsJob } from './purge-drafts-job.ts';
 import { purgeSessionsJob } from './purge-sessions-job.ts';
+import { purgeCitizensJob } from '../citizens/purge-citizens-job.ts';
 
-export const JOBS: readonly Job[] = [purgeDraftsJob, purgeSessionsJob];
+export const JOBS: readonly Job[] = [purgeDraftsJob, purgeSessionsJob, purgeCitizensJob];

@@ -11,7 +11,7 @@ import { seal, sealJson } from '../crypto/aead.ts';
 import type { TenantKeys } from '../crypto/tenant-keys.ts';
 import { byteaParam } from '../db/bytea.ts';
 import { nextTurn } from '../web/next-turn.ts';
-import { withPrincipal } from '../db/principal.ts';
+import { applyPrincipal, withPrincipal } from '../db/principal.ts';
 import type { Tables } from '../db/tables.ts';
 import { findForm } from '../forms/find-form.ts';
 import { validateSubmission } from '../forms/form-validation.ts';
@@ -38,6 +38,8 @@ export interface SubmitMeta {
   /** Where the receipt's links point (from configuration, never from the request). */
   baseUrl: string;
   now?: Date;
+  /** A signed-in citizen (src/citizens/): the record is linked to the account in the same transaction. */
+  citizenId?: string | undefined;
 }
 
 export interface StoredSubmission {
@@ -62,6 +64,8 @@ export interface SubmitDeps {
 }
 
 export const recordAad = (tenantId: string, recordId: string) => `bastide:record:${tenantId}:${recordId}`;
+/** A linked record's tracking code, kept sealed for the citizen's "Mes demandes". */
+export const citizenTrackingAad = (tenantId: string, recordId: string) => `bastide:citizen-record:${tenantId}:${recordId}`;
 export const uploadAad = (tenantId: string, uploadId: string) => `bastide:upload:${tenantId}:${uploadId}`;
 
 
@@ -158,7 +162,7 @@ export async function submitForm(deps: SubmitDeps, loaded: LoadedRegister, formI
   }
 
   try {
-    if (uploads.length === 0) {
+    if (uploads.length === 0 && !meta.citizenId) {
       // The common case in one round trip (see the migration of bastide_public_submit).
       await sql`select bastide_public_submit(${tenantId}, ${JSON.stringify({ ...record, data: plain })}::jsonb, ${JSON.stringify(subjects)}::jsonb, ${
         logRow ? JSON.stringify(logRow) : null
@@ -184,6 +188,14 @@ export async function submitForm(deps: SubmitDeps, loaded: LoadedRegister, formI
               key_version: key.version,
             })
             .execute();
+        if (meta.citizenId) {
+          // The link is the citizen's own statement: its principal may insert only its own id.
+          await applyPrincipal(trx, { kind: 'citizen', tenantId, citizenId: meta.citizenId, subjects: [] });
+          await trx
+            .insertInto('citizen_records')
+            .values({ tenant_id: tenantId, citizen_id: meta.citizenId, record_id: recordId, tracking_sealed: sealJson(key.key, trackingCode, citizenTrackingAad(tenantId, recordId)), key_version: key.version, created_at: createdAt })
+            .execute();
+        }
       });
   } catch (e) {
     // With a key, the tracking code derives from it: either unique index may be the one that refuses.

@@ -248,6 +248,15 @@ export function checkRegister(reg: Register): { errors: Problem[]; warnings: Pro
     else if (!log.data.some((d) => d.category === 'connection'))
       c.error(['securityLogProcessing'], `le traitement « ${log.id} » doit déclarer des données de connexion (data: [{category: connection, …}]) pour conserver les adresses IP`);
   }
+  if (reg.citizenAccountProcessing) {
+    const accounts = reg.processings.find((p) => p.id === reg.citizenAccountProcessing);
+    const categories = new Set(accounts?.data.map((d) => d.category));
+    if (!accounts) c.error(['citizenAccountProcessing'], `traitement « ${reg.citizenAccountProcessing} » introuvable dans processings`);
+    else if (!categories.has('contact') || !categories.has('connection'))
+      c.error(['citizenAccountProcessing'], `le traitement « ${accounts.id} » doit déclarer l’adresse électronique (data: category contact) et les données de connexion (category connection) des comptes`);
+    if (!reg.cookies.some((k) => k.name === 'bastide_citoyen'))
+      c.error(['cookies'], 'avec citizenAccountProcessing, le cookie de connexion au compte « bastide_citoyen » doit être déclaré (category: essential, lifetime: session)');
+  }
   checkCookies(c, reg);
 
   const used = (ids: (p: Processing) => Array<string | undefined>) => new Set(reg.processings.flatMap(ids));

@@ -24,6 +24,7 @@ import { signInRoutes } from '../back-office/sign-in-routes.ts';
 import { exportRoutes } from '../back-office/export/export-routes.ts';
 import { recordsRoutes } from '../back-office/records-routes.ts';
 import { accountRoutes } from '../back-office/account-routes.ts';
+import { citizenRoutes } from '../citizens/citizen-routes.ts';
 import { adminRoutes } from '../back-office/admin/admin-routes.ts';
 import { passwordRoutes } from '../back-office/admin/password-routes.ts';
 import { tokenRoutes } from '../back-office/admin/tokens-section.ts';
@@ -147,6 +148,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   recordsRoutes(app, ctx);
   exportRoutes(app, ctx);
   accountRoutes(app, ctx);
+  citizenRoutes(app, ctx);
   adminRoutes(app, ctx);
   passwordRoutes(app, ctx);
   tokenRoutes(app, ctx);
