@@ -1,9 +1,8 @@
 /** For tests of citizen accounts: sign up and confirm through the pages, links read from the test SMTP server, a form sent while signed in. */
 import assert from 'node:assert/strict';
-import { mailTo } from '../back-office/admin/testing.ts';
 import { csrfOf, type Page, type TestBrowser } from '../back-office/testing.ts';
 import { openForm, postForm, trackingCodeIn } from '../forms/testing.ts';
-import type { TestSmtpServer } from '../mail/testing.ts';
+import { readMail, type TestSmtpServer } from '../mail/testing.ts';
 
 export const CITIZEN_PASSWORD = 'Tulipe-Horizon-Brique-2026!';
 
@@ -20,6 +19,18 @@ export function citizenLink(text: string, segment: 'confirmation' | 'nouveau-mot
   return m[1]!;
 }
 
+/** The path of the newest `segment` link e-mailed to `to` (receipts of requests sent earlier may come first). */
+export async function waitForCitizenLink(smtp: TestSmtpServer, to: string, segment: 'confirmation' | 'nouveau-mot-de-passe', timeoutMs = 10_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  const pattern = new RegExp(`/mon-compte/${segment}\\?jeton=`);
+  for (;;) {
+    const found = smtp.received.map((m) => m.to.includes(to) && readMail(m.raw).decoded).filter((text): text is string => typeof text === 'string' && pattern.test(text));
+    if (found.length > 0) return citizenLink(found.at(-1)!, segment);
+    assert.ok(Date.now() < deadline, `no ${segment} link e-mailed to ${to}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** Opens the link's page and posts its form with the password; the answer. */
 export async function confirm(browser: TestBrowser, link: string, password = CITIZEN_PASSWORD): Promise<Page> {
   const page = await browser.get(link);
@@ -30,7 +41,7 @@ export async function confirm(browser: TestBrowser, link: string, password = CIT
 /** A confirmed account, signed in in `browser`. */
 export async function confirmedCitizen(browser: TestBrowser, smtp: TestSmtpServer, tenantId: string, email: string): Promise<void> {
   assert.equal((await signUp(browser, tenantId, email)).status, 200);
-  const done = await confirm(browser, citizenLink(await mailTo(smtp, email), 'confirmation'));
+  const done = await confirm(browser, await waitForCitizenLink(smtp, email, 'confirmation'));
   assert.equal(done.status, 303, done.body);
 }
 
