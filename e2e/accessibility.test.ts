@@ -29,6 +29,17 @@ after(async () => {
   await server?.close();
 });
 
+interface Loaded {
+  page: Page;
+  response: Response | null;
+}
+
+/** A fresh tab on `path`, left open for several checks. */
+async function open(context: BrowserContext, path: string): Promise<Loaded> {
+  const page = await context.newPage();
+  return { page, response: await page.goto(server.url + path) };
+}
+
 /** Opens a fresh tab on `path`, runs `check`, and always closes the tab. */
 async function visit<T>(context: BrowserContext, path: string, check: (page: Page, response: Response | null) => Promise<T>): Promise<T> {
   const page = await context.newPage();
@@ -57,37 +68,75 @@ function activeElement(page: Page) {
 const NOTICES = PAGES.filter((p) => p.kind === 'notice');
 
 describe('every citizen-facing page', () => {
+  /** The title of each page, by path, as the browser showed it. */
+  const pageTitles = new Map<string, string>();
+
   for (const p of PAGES) {
     describe(`${p.label} (${p.path})`, () => {
-      it(`answers ${p.status} with an HTML page`, async () => {
-        await visit(desktop, p.path, async (_page, response) => {
-          assert.equal(response?.status(), p.status);
-          assert.match(response?.headers()['content-type'] ?? '', /^text\/html; charset=utf-8/);
-        });
+      // One tab per screen width, loaded once: the checks read it and leave it as it was (axe moves no focus);
+      // the Tab key walk runs on it before anything else has focused it. Only the skip link, which follows an
+      // anchor, opens a tab of its own.
+      let wide: Loaded;
+      let narrow: Loaded;
+      before(async () => {
+        wide = await open(desktop, p.path);
+        narrow = await open(mobile, p.path);
+        pageTitles.set(p.path, await wide.page.title());
+      });
+      after(async () => {
+        await wide?.page.close();
+        await narrow?.page.close();
+      });
+
+      it(`answers ${p.status} with an HTML page`, () => {
+        assert.equal(wide.response?.status(), p.status);
+        assert.match(wide.response?.headers()['content-type'] ?? '', /^text\/html; charset=utf-8/);
       });
 
       it('has no WCAG 2.1 A or AA violation nor best-practice one that axe-core can find, on a wide screen', async () => {
-        const violations = await visit(desktop, p.path, (page) => axeViolations(page));
+        const violations = await axeViolations(wide.page);
         assert.deepEqual(violations, []);
       });
 
       it('has no WCAG 2.1 A or AA violation nor best-practice one that axe-core can find, on a 320 px wide screen', async () => {
-        const violations = await visit(mobile, p.path, (page) => axeViolations(page));
+        const violations = await axeViolations(narrow.page);
         assert.deepEqual(violations, []);
       });
 
       it('is declared in French, has a non-empty title and exactly one h1', async () => {
-        await visit(desktop, p.path, async (page) => {
-          assert.equal(await page.getAttribute('html', 'lang'), 'fr');
-          assert.notEqual((await page.title()).trim(), '', 'the <title> is empty');
-          assert.equal(await page.locator('h1').count(), 1, 'number of <h1>');
-          assert.notEqual((await page.locator('h1').innerText()).trim(), '', 'the <h1> is empty');
-        });
+        const page = wide.page;
+        assert.equal(await page.getAttribute('html', 'lang'), 'fr');
+        assert.notEqual((await page.title()).trim(), '', 'the <title> is empty');
+        assert.equal(await page.locator('h1').count(), 1, 'number of <h1>');
+        assert.notEqual((await page.locator('h1').innerText()).trim(), '', 'the <h1> is empty');
       });
 
       it('has headings that start at h1 and never skip a level', async () => {
-        const outline = await visit(desktop, p.path, (page) => headings(page));
+        const outline = await headings(wide.page);
         assert.deepEqual(skippedHeadingLevels(outline), []);
+      });
+
+      it('shows a visible focus indicator on everything reached with the Tab key', async () => {
+        const page = wide.page;
+        const problems: string[] = [];
+        const seen = new Set<string>();
+        for (let i = 0; i < 400; i++) {
+          await page.keyboard.press('Tab');
+          const state = await page.evaluate(() => {
+            const el = document.activeElement as HTMLElement | null;
+            if (!el || el === document.body) return null;
+            const key = `${el.tagName}|${el.getAttribute('href') ?? ''}|${el.id}|${Array.from(el.parentNode?.children ?? []).indexOf(el)}|${el.getBoundingClientRect().top + scrollY}`;
+            const style = getComputedStyle(el);
+            const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2;
+            const shadow = style.boxShadow !== 'none';
+            return { key, visible: outline || shadow, text: (el.textContent ?? '').replace(/\s+/g, ' ').trim().slice(0, 60), tag: el.tagName.toLowerCase() };
+          });
+          if (!state || seen.has(state.key)) break; // left the document, or wrapped around
+          seen.add(state.key);
+          if (!state.visible) problems.push(`<${state.tag}> « ${state.text} »`);
+        }
+        assert.ok(seen.size > 1, 'Tab reaches more than one element');
+        assert.deepEqual(problems, []);
       });
 
       it('offers a skip link as the first Tab stop, which moves keyboard focus to the main content', async () => {
@@ -115,60 +164,31 @@ describe('every citizen-facing page', () => {
         });
       });
 
-      it('shows a visible focus indicator on everything reached with the Tab key', async () => {
-        const missing = await visit(desktop, p.path, async (page) => {
-          const problems: string[] = [];
-          const seen = new Set<string>();
-          for (let i = 0; i < 400; i++) {
-            await page.keyboard.press('Tab');
-            const state = await page.evaluate(() => {
-              const el = document.activeElement as HTMLElement | null;
-              if (!el || el === document.body) return null;
-              const key = `${el.tagName}|${el.getAttribute('href') ?? ''}|${el.id}|${Array.from(el.parentNode?.children ?? []).indexOf(el)}|${el.getBoundingClientRect().top + scrollY}`;
-              const style = getComputedStyle(el);
-              const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2;
-              const shadow = style.boxShadow !== 'none';
-              return { key, visible: outline || shadow, text: (el.textContent ?? '').replace(/\s+/g, ' ').trim().slice(0, 60), tag: el.tagName.toLowerCase() };
-            });
-            if (!state || seen.has(state.key)) break; // left the document, or wrapped around
-            seen.add(state.key);
-            if (!state.visible) problems.push(`<${state.tag}> « ${state.text} »`);
-          }
-          assert.ok(seen.size > 1, 'Tab reaches more than one element');
-          return problems;
-        });
-        assert.deepEqual(missing, []);
-      });
-
       it('reflows at 320 px wide without horizontal scrolling of the page', async () => {
-        await visit(mobile, p.path, async (page) => {
-          const width = await page.evaluate(() => document.documentElement.scrollWidth);
-          assert.ok(width <= 320, `the document is ${width} px wide at a 320 px viewport`);
-        });
+        const width = await narrow.page.evaluate(() => document.documentElement.scrollWidth);
+        assert.ok(width <= 320, `the document is ${width} px wide at a 320 px viewport`);
       });
 
       it('has no link to a section that does not exist', async () => {
-        const broken = await visit(desktop, p.path, async (page) => {
-          const links = await page.$$eval('a[href*="#"]', (as) => as.map((a) => ({ href: (a as HTMLAnchorElement).href, text: (a.textContent ?? '').trim() })));
-          const origin = new URL(server.url).origin;
-          const here = new URL(page.url());
-          const idsByPath = new Map<string, Set<string>>();
-          const problems: string[] = [];
-          for (const link of links) {
-            const url = new URL(link.href);
-            if (url.origin !== origin || url.hash.length < 2) continue;
-            const id = decodeURIComponent(url.hash.slice(1));
-            let ids = idsByPath.get(url.pathname);
-            if (!ids) {
-              const source = url.pathname === here.pathname ? await page.content() : await (await fetch(origin + url.pathname)).text();
-              ids = new Set(Array.from(source.matchAll(/\sid="([^"]+)"/g), (m) => m[1]!));
-              idsByPath.set(url.pathname, ids);
-            }
-            if (!ids.has(id)) problems.push(`« ${link.text} » → ${url.pathname}${url.hash}`);
+        const page = wide.page;
+        const links = await page.$$eval('a[href*="#"]', (as) => as.map((a) => ({ href: (a as HTMLAnchorElement).href, text: (a.textContent ?? '').trim() })));
+        const origin = new URL(server.url).origin;
+        const here = new URL(page.url());
+        const idsByPath = new Map<string, Set<string>>();
+        const problems: string[] = [];
+        for (const link of links) {
+          const url = new URL(link.href);
+          if (url.origin !== origin || url.hash.length < 2) continue;
+          const id = decodeURIComponent(url.hash.slice(1));
+          let ids = idsByPath.get(url.pathname);
+          if (!ids) {
+            const source = url.pathname === here.pathname ? await page.content() : await (await fetch(origin + url.pathname)).text();
+            ids = new Set(Array.from(source.matchAll(/\sid="([^"]+)"/g), (m) => m[1]!));
+            idsByPath.set(url.pathname, ids);
           }
-          return problems;
-        });
-        assert.deepEqual(broken, []);
+          if (!ids.has(id)) problems.push(`« ${link.text} » → ${url.pathname}${url.hash}`);
+        }
+        assert.deepEqual(problems, []);
       });
     });
   }
@@ -176,7 +196,7 @@ describe('every citizen-facing page', () => {
   it('each have a title of their own', async () => {
     const titles = new Map<string, PageCase[]>();
     for (const p of PAGES) {
-      const title = await visit(desktop, p.path, (page) => page.title());
+      const title = pageTitles.get(p.path) ?? (await visit(desktop, p.path, (page) => page.title()));
       titles.set(title, [...(titles.get(title) ?? []), p]);
     }
     const duplicates = [...titles]

@@ -3,7 +3,7 @@
 // Node 20's --test takes no globs, so the files are listed here.
 // Usage: node scripts/run-tests.js [path-prefix ...]
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 function find(dir) {
@@ -25,7 +25,8 @@ let files = ['src', 'e2e']
 // newcomer's machine may not have it yet, so there they are skipped out loud.
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 if (!existsSync(chromium) && !process.env.CI) {
-  const browserTests = files.filter((f) => f.startsWith('e2e/accessibility') || f.startsWith('e2e/forms') || f.startsWith('e2e/back-office'));
+  // A browser test is one that drives Chromium through e2e/browser.ts (directly or through page-checks.ts).
+  const browserTests = files.filter((f) => /from '\.\/(browser|page-checks)\.ts'/.test(readFileSync(f, 'utf8')));
   if (browserTests.length > 0) {
     console.warn(`\n*** ${chromium} is missing: skipping ${browserTests.join(', ')}.`);
     console.warn('*** Install it with: sudo apt-get install -y chromium (CI always runs them).\n');
