@@ -43,7 +43,8 @@ export async function sendConfirmationLink(deps: CitizenDeps, loaded: LoadedRegi
 export async function signUp(deps: CitizenDeps, loaded: LoadedRegister, input: { email: string; password: string; confirmation: string }, baseUrl: string, now = new Date()): Promise<{ ok: true } | { ok: false; errors: FieldProblem[] }> {
   const tenantId = loaded.tenantId;
   const bad = emailProblem(input.email);
-  const errors = bad ? [{ field: 'email', message: bad }] : newPasswordProblems(input.email, input.password, input.confirmation);
+  // Every problem at once, each on its field: the person corrects the whole form in one go.
+  const errors = [...(bad ? [{ field: 'email', message: bad }] : []), ...newPasswordProblems(input.email, input.password, input.confirmation)];
   if (errors.length > 0) return { ok: false, errors };
   const email = input.email.trim();
   const existing = await findCitizenByEmail(deps, tenantId, email);
