@@ -10,14 +10,8 @@ import { PassThrough, type Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { Cell, Column } from './export-columns.ts';
 import type { ExportedRecord } from './export-batches.ts';
+import { parisWallClock } from './paris-time.ts';
 
-const PARIS_PARTS = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
-
-/** Spreadsheet dates have no time zone: write the time as a clock in Paris shows it. */
-export function parisWallClock(d: Date): Date {
-  const p = Object.fromEntries(PARIS_PARTS.formatToParts(d).map((x) => [x.type, Number(x.value)]));
-  return new Date(Date.UTC(p['year']!, p['month']! - 1, p['day']!, p['hour']!, p['minute']!, p['second']!));
-}
 
 const xlsxCell = (cell: Cell) => (cell instanceof Date ? parisWallClock(cell) : cell);
 
@@ -25,12 +19,21 @@ export function xlsxStream(columns: readonly Column[], batches: AsyncIterable<Ex
   const out = new PassThrough();
   const book = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   const sheet = book.addWorksheet(sheetName.slice(0, 31).replace(/[\\/?*[\]:]/g, ' ') || 'Demandes', { views: [{ state: 'frozen', ySplit: 1 }] });
-  sheet.columns = columns.map((c, i) => ({ header: c.header, key: String(i), width: c.width, style: c.header.endsWith(' le') ? { numFmt: 'dd/mm/yyyy hh:mm' } : {} }));
+  // One style object per column, given to each of its cells: exceljs recognises an object it has seen
+  // (a WeakMap), where a fresh one per cell made it render and look up the style for every cell.
+  const styles = columns.map((c) => (c.header.endsWith(' le') ? { numFmt: 'dd/mm/yyyy hh:mm' } : {}));
+  sheet.columns = columns.map((c, i) => ({ header: c.header, key: String(i), width: c.width, style: styles[i]! }));
   sheet.getRow(1).font = { bold: true };
   sheet.getRow(1).commit();
   (async () => {
     for await (const batch of batches) {
-      for (const r of batch) sheet.addRow(columns.map((c) => xlsxCell(c.value(r)))).commit();
+      for (const r of batch) {
+        const row = sheet.addRow(columns.map((c) => xlsxCell(c.value(r))));
+        row.eachCell({ includeEmpty: true }, (cell, n) => {
+          cell.style = styles[n - 1]!;
+        });
+        row.commit();
+      }
       if (out.writableNeedDrain) await once(out, 'drain');
     }
     sheet.commit();
