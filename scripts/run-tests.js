@@ -39,6 +39,6 @@ if (files.length === 0) {
 }
 // Files run side by side: most wait on sockets, child processes or the database, not on the CPU. Each keeps
 // to its own tenants, schemas, ports and folders, so none shares state with another.
-const concurrency = process.env.BASTIDE_TEST_CONCURRENCY ?? '3';
+const concurrency = process.env.BASTIDE_TEST_CONCURRENCY ?? '4';
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files], { stdio: 'inherit' });
 process.exit(result.status ?? 1);
