@@ -12,8 +12,12 @@ import { appendJournal, type JournalEntry, type JournalRow } from './journal.ts'
 
 /** SHA-256 (hex) of the ids, lower-cased and sorted, one a line. */
 export function idsDigest(ids: readonly string[]): string {
+  return sortedDigest(ids.map((i) => i.toLowerCase()).sort());
+}
+
+function sortedDigest(sorted: readonly string[]): string {
   const hash = createHash('sha256');
-  for (const id of ids.map((i) => i.toLowerCase()).sort()) hash.update(`${id}\n`);
+  for (const id of sorted) hash.update(`${id}\n`);
   return hash.digest('hex');
 }
 
@@ -21,8 +25,10 @@ const LIST_MARK = /— (\d+) demandes?, sha-256 des identifiants triés : ([0-9a
 
 /** The purpose as journaled: what the agent did, then the count and the digest of the list. */
 export function listPurpose(what: string, ids: readonly string[]): string {
-  return `${what} — ${ids.length} demande${ids.length === 1 ? '' : 's'}, sha-256 des identifiants triés : ${idsDigest(ids)}`;
+  return purposeOf(what, ids.length, idsDigest(ids));
 }
+
+const purposeOf = (what: string, count: number, digest: string) => `${what} — ${count} demande${count === 1 ? '' : 's'}, sha-256 des identifiants triés : ${digest}`;
 
 /** The count and digest a purpose written by `listPurpose` carries; undefined for any other purpose. */
 export function parseListPurpose(purpose: string): { count: number; digest: string } | undefined {
@@ -32,8 +38,10 @@ export function parseListPurpose(purpose: string): { count: number; digest: stri
 
 /** Appends one entry naming `ids` (its record_id null), and the ids beside it, in the caller's transaction. */
 export async function appendJournalWithRecords(trx: Tx, tenantId: string, entry: Omit<JournalEntry, 'recordId' | 'purpose'>, what: string, ids: readonly string[]): Promise<JournalRow> {
-  const unique = [...new Set(ids.map((i) => i.toLowerCase()))];
-  const row = await appendJournal(trx, tenantId, { ...entry, recordId: null, purpose: listPurpose(what, unique) });
+  // Sorted once, for the digest and for the insert: in index order, the primary key's pages fill one after another
+  // (lower-case hex sorts as PostgreSQL sorts uuids).
+  const unique = [...new Set(ids.map((i) => i.toLowerCase()))].sort();
+  const row = await appendJournal(trx, tenantId, { ...entry, recordId: null, purpose: purposeOf(what, unique.length, sortedDigest(unique)) });
   // One statement whatever the count: the ids travel as one array parameter.
   if (unique.length > 0)
     await sql`insert into journal_records (tenant_id, seq, record_id) select ${tenantId}, ${row.seq}, id from unnest(${unique}::uuid[]) as ids(id)`.execute(trx);
