@@ -26,6 +26,8 @@ export interface ListView {
   colleagues: Array<{ id: string; name: string }>;
   rows: ListedRecord[];
   total: number;
+  /** The total is a lower bound (see COUNT_AHEAD). */
+  moreThanTotal?: boolean;
   names: Map<string, string>;
   errors: Array<{ field: string; message: string }>;
   notice?: string | undefined;
@@ -75,7 +77,7 @@ ${(['from', 'to'] as const).map((k) => {
 <div class="form-actions"><button type="submit" class="button-primary">Filtrer</button> <a href="${base}">Effacer les filtres</a></div>
 </fieldset>
 </form>
-<p>${view.total === 0 ? 'Aucune demande ne correspond.' : `${view.total} demande${view.total > 1 ? 's' : ''}, page ${q.page} sur ${pages}.`}
+<p>${view.total === 0 ? 'Aucune demande ne correspond.' : view.moreThanTotal ? `Plus de ${view.total.toLocaleString('fr-FR')} demandes, page ${q.page}.` : `${view.total} demande${view.total > 1 ? 's' : ''}, page ${q.page} sur ${pages}.`}
 ${view.total > 0 ? html` Exporter cette liste : <a href="${base}/export.csv${exportQuery ? `?${exportQuery}` : ''}">CSV</a>, <a href="${base}/export.xlsx${exportQuery ? `?${exportQuery}` : ''}">XLSX</a>.` : ''}</p>
 ${
   view.rows.length > 0
@@ -108,7 +110,7 @@ ${
   pages > 1
     ? html`<nav aria-label="Pages de la liste"><ul class="pagination">
 ${q.page > 1 ? html`<li><a href="${pageLink(base, q, q.page - 1)}">Page précédente</a></li>` : ''}
-${q.page < pages ? html`<li><a href="${pageLink(base, q, q.page + 1)}">Page suivante</a></li>` : ''}
+${q.page < pages || view.moreThanTotal ? html`<li><a href="${pageLink(base, q, q.page + 1)}">Page suivante</a></li>` : ''}
 </ul></nav>`
     : ''
 }`,

@@ -4,12 +4,18 @@
  * data and is not journaled; opening a record is. Row-level security limits
  * it to the agent's services, the filter narrows it.
  */
-import type { Kysely, SelectQueryBuilder } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import { withPrincipal, type Principal } from '../db/principal.ts';
 import type { RecordStatus, Tables } from '../db/tables.ts';
 import { applyRecordFilter, type RecordFilter } from './record-filter.ts';
 
 export const PAGE_SIZE = 50;
+/**
+ * The total is counted up to this many rows past the page shown, then said
+ * as "plus de": counting every row a filter keeps, each checked by the
+ * row-level security policy, took 40 ms at 100,000 for a page of 50.
+ */
+export const COUNT_AHEAD = 10_000;
 export const SORTS = ['recent', 'oldest', 'expiry'] as const;
 export type Sort = (typeof SORTS)[number];
 
@@ -29,14 +35,20 @@ export function sortRecords<O>(q: SelectQueryBuilder<Tables, 'records', O>, sort
   return ordered.orderBy('records.id');
 }
 
-export async function listForAgent(db: Kysely<Tables>, principal: Principal, filter: RecordFilter, sort: Sort, page: number): Promise<{ rows: ListedRecord[]; total: number }> {
+export async function listForAgent(db: Kysely<Tables>, principal: Principal, filter: RecordFilter, sort: Sort, page: number, countAhead = COUNT_AHEAD): Promise<{ rows: ListedRecord[]; total: number; moreThanTotal: boolean }> {
   return withPrincipal(db, principal, async (trx) => {
     const base = applyRecordFilter(trx.selectFrom('records'), principal.tenantId, filter);
     const q = sortRecords(base.select(['id', 'form_id', 'status', 'created_at', 'expires_at', 'claimed_by', 'frozen']), sort);
     const rows = await q.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE).execute();
-    const count = await base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const bound = (page - 1) * PAGE_SIZE + countAhead;
+    const count = await trx
+      .selectFrom(base.select(sql<number>`1`.as('one')).limit(bound + 1).as('kept'))
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
+    const counted = Number(count.n);
     return {
-      total: Number(count.n),
+      total: Math.min(counted, bound),
+      moreThanTotal: counted > bound,
       rows: rows.map((r) => ({
         id: r.id,
         formId: r.form_id,

@@ -110,7 +110,7 @@ export function recordsRoutes(app: FastifyInstance, ctx: AppContext): void {
     const req = await agentPage(ctx, request, reply);
     if (!req) return reply;
     const { query, filter, errors } = readListQuery(req, request.query);
-    const { rows, total } = await listForAgent(db, recordsPrincipal(req.actor), filter, query.sort, query.page);
+    const { rows, total, moreThanTotal } = await listForAgent(db, recordsPrincipal(req.actor), filter, query.sort, query.page);
     // A search looks into what citizens typed: the records it shows are journaled (the words searched are not).
     if (filter.search && rows.length > 0)
       await withPrincipal(db, recordsPrincipal(req.actor), (trx) =>
@@ -118,7 +118,7 @@ export function recordsRoutes(app: FastifyInstance, ctx: AppContext): void {
       );
     const names = await agentNames(db, req.tenantId, rows.flatMap((r) => (r.claimedBy ? [r.claimedBy] : [])));
     const notice = request.query['fait'] === 'lot' ? `Statut changé pour ${Number(request.query['n'] ?? 0)} demande(s).` : undefined;
-    return sendPage(reply, listPage(req, { query, forms: agentForms(req), colleagues: await colleagues(ctx, req), rows, total, names, errors, notice }), errors.length > 0 ? 400 : 200);
+    return sendPage(reply, listPage(req, { query, forms: agentForms(req), colleagues: await colleagues(ctx, req), rows, total, moreThanTotal, names, errors, notice }), errors.length > 0 ? 400 : 200);
   });
 
   app.post('/:tenant/back-office/demandes/statut', async (request: TenantReq, reply) => {
