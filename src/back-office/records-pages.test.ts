@@ -59,6 +59,26 @@ for (const kind of testDatabaseKinds()) {
       assert.match(bad.body, /id="from-error"/);
     });
 
+    it('filters by the days a request was received, in Paris time, the end day included', async () => {
+      const paris = (offsetDays: number) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date(Date.now() + offsetDays * 86_400_000));
+      const today = await reception.get(`/${t()}/back-office?from=${paris(0)}&to=${paris(0)}`);
+      assert.equal(today.status, 200, today.body.slice(0, 300));
+      assert.ok(today.body.includes(ids.contact.slice(0, 8)), 'received today, listed');
+      const before = await reception.get(`/${t()}/back-office?to=${paris(-1)}`);
+      assert.equal(before.status, 200);
+      assert.match(before.body, /Aucune demande ne correspond/);
+      const after = await reception.get(`/${t()}/back-office?from=${paris(1)}`);
+      assert.match(after.body, /Aucune demande ne correspond/);
+      const [y, m, d] = paris(0).split('-');
+      const typed = await reception.get(`/${t()}/back-office?from=${d}%2F${m}%2F${y}`);
+      assert.equal(typed.status, 200, 'JJ/MM/AAAA, typed where there is no date picker');
+      assert.ok(typed.body.includes(ids.contact.slice(0, 8)));
+      assert.ok(typed.body.includes(`value="${paris(0)}"`), 'shown back in the date input’s format');
+      const reversed = await reception.get(`/${t()}/back-office?from=${paris(0)}&to=${paris(-1)}`);
+      assert.equal(reversed.status, 400);
+      assert.match(reversed.body, /La date de fin doit suivre la date de début/);
+    });
+
     it('shows a record escaped, journals the read, and answers 404 for another service’s record', async () => {
       const page = await reception.get(rec(ids.contact));
       assert.equal(page.status, 200);

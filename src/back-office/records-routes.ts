@@ -19,6 +19,7 @@ import { field, fields } from '../web/urlencoded-body.ts';
 import { agentPage, safeReturn, type AgentRequest } from './agent-session.ts';
 import { listPage, type ListQuery } from './list-page.ts';
 import { NOBODY, type RecordFilter } from './record-filter.ts';
+import { parisMidnight } from './export/paris-time.ts';
 import { listForAgent, SORTS, type Sort } from './record-list.ts';
 import { recordPage } from './record-page.ts';
 import { addNote, listMessages, listNotes, NOTE_MAX } from './record-messages.ts';
@@ -41,11 +42,20 @@ const NOTICES: Record<string, string> = {
 };
 
 /** Dates typed in the filter (AAAA-MM-JJ from a date input), as Paris days. */
-function day(text: string): Date | undefined | 'bad' {
+/**
+ * A day as a date input sends it (AAAA-MM-JJ) or as a person types it where
+ * the browser has no date picker (JJ/MM/AAAA): its first instant in Paris,
+ * the next day's, and its AAAA-MM-JJ form to show back in the input.
+ */
+function day(text: string): { start: Date; next: Date; iso: string } | undefined | 'bad' {
   if (!text) return undefined;
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return 'bad';
-  const d = new Date(`${text}T00:00:00+01:00`);
-  return Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== new Date(`${text}T12:00:00Z`).toISOString().slice(0, 10) ? 'bad' : d;
+  const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  const typed = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(text);
+  if (!iso && !typed) return 'bad';
+  const [y, mo, d] = iso ? [Number(iso[1]), Number(iso[2]), Number(iso[3])] : [Number(typed![3]), Number(typed![2]), Number(typed![1])];
+  // 31/02/2026 is not a day: Date.UTC would roll it over to March.
+  if (mo < 1 || mo > 12 || d < 1 || new Date(Date.UTC(y, mo - 1, d)).getUTCDate() !== d) return 'bad';
+  return { start: parisMidnight(y, mo, d), next: parisMidnight(y, mo, d + 1), iso: `${y}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}` };
 }
 
 export function readListQuery(req: AgentRequest, query: Record<string, string | undefined>): { query: ListQuery; filter: RecordFilter; errors: Array<{ field: string; message: string }> } {
@@ -61,17 +71,18 @@ export function readListQuery(req: AgentRequest, query: Record<string, string | 
   const to = day(str('to'));
   if (from === 'bad') errors.push({ field: 'from', message: 'La date de début doit être une date valide (JJ/MM/AAAA).' });
   if (to === 'bad') errors.push({ field: 'to', message: 'La date de fin doit être une date valide (JJ/MM/AAAA).' });
-  const until = to instanceof Date ? new Date(to.getTime() + 24 * 3600_000) : undefined;
-  if (from instanceof Date && until && from >= until) errors.push({ field: 'to', message: 'La date de fin doit suivre la date de début.' });
+  const since = typeof from === 'object' ? from.start : undefined;
+  const until = typeof to === 'object' ? to.next : undefined;
+  if (since && until && since >= until) errors.push({ field: 'to', message: 'La date de fin doit suivre la date de début.' });
   const search = (query['q'] ?? '').trim();
   const searchBad = search.length > 100 || /[\u0000-\u001f\u007f]/.test(search);
   if (searchBad) errors.push({ field: 'q', message: 'La recherche compte au plus 100 caractères, sans caractère de contrôle.' });
   return {
-    query: { q: searchBad ? search.slice(0, 200) : search, form, status, from: from === 'bad' ? '' : str('from'), to: to === 'bad' ? '' : str('to'), holder, sort, page },
+    query: { q: searchBad ? search.slice(0, 200) : search, form, status, from: typeof from === 'object' ? from.iso : '', to: typeof to === 'object' ? to.iso : '', holder, sort, page },
     filter: {
       formId: form || undefined,
       status: isRecordStatus(status) ? status : undefined,
-      from: from instanceof Date ? from : undefined,
+      from: since,
       until,
       claimedBy: holder || undefined,
       search: searchBad ? undefined : search || undefined,

@@ -14,6 +14,7 @@ import type { RecordFilter } from '../record-filter.ts';
 import { csvStream } from './csv-export.ts';
 import { exportBatches, startExport } from './export-batches.ts';
 import { exportColumns } from './export-columns.ts';
+import { parisWallClock } from './paris-time.ts';
 import { xlsxStream } from './xlsx-export.ts';
 
 type TenantReq = FastifyRequest<{ Params: { tenant: string }; Querystring: Record<string, string | undefined> }>;
@@ -28,8 +29,8 @@ function describe(format: keyof typeof FORMATS, filter: RecordFilter): string {
   const parts = [
     filter.formId && `démarche ${filter.formId}`,
     filter.status && `statut ${filter.status}`,
-    filter.from && `reçues depuis le ${filter.from.toISOString().slice(0, 10)}`,
-    filter.until && `reçues avant le ${filter.until.toISOString().slice(0, 10)}`,
+    filter.from && `reçues depuis le ${parisWallClock(filter.from).toISOString().slice(0, 10)}`,
+    filter.until && `reçues avant le ${parisWallClock(filter.until).toISOString().slice(0, 10)}`,
     filter.claimedBy && `prises en charge par ${filter.claimedBy}`,
     filter.search && 'recherche dans les champs non chiffrés',
   ].filter(Boolean);

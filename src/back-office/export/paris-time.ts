@@ -34,3 +34,14 @@ export function parisDateTime(d: Date): string {
   const w = parisWallClock(d);
   return `${two(w.getUTCDate())}/${two(w.getUTCMonth() + 1)}/${w.getUTCFullYear()} ${two(w.getUTCHours())}:${two(w.getUTCMinutes())}`;
 }
+
+/**
+ * The instant a Paris clock shows 00:00 on that day (month 1 to 12; days
+ * past the month's end roll over, as Date.UTC does). Clocks change at 01:00
+ * UTC, never near Paris midnight (22:00 or 23:00 UTC the day before), so the
+ * offset of 22:00 UTC that day before is the one in force at midnight.
+ */
+export function parisMidnight(year: number, month: number, day: number): Date {
+  const utcMidnight = Date.UTC(year, month - 1, day);
+  return new Date(utcMidnight - offsetMs(Math.floor((utcMidnight - 2 * HOUR) / HOUR)));
+}
