@@ -16,6 +16,9 @@ for (const kind of testDatabaseKinds()) {
     let colleague: TestBrowser; // accueil too
     let recruiter: TestBrowser; // rh
     const ids = { contact: '', application: '' };
+    /** AAAA-MM-JJ in Paris, `offsetDays` from the day the fixtures were sent (fixed then, so a run across midnight still agrees). */
+    let sentAt = 0;
+    const paris = (offsetDays: number) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date(sentAt + offsetDays * 86_400_000));
     const t = () => a.tenantId;
     const rec = (id: string) => `/${t()}/back-office/demandes/${id}`;
 
@@ -34,6 +37,7 @@ for (const kind of testDatabaseKinds()) {
       await signInWithPassword(reception, t(), 'lea@bo.example.fr');
       await signInWithPassword(colleague, t(), 'marc@bo.example.fr');
       await signInWithPassword(recruiter, t(), 'rh@bo.example.fr');
+      sentAt = Date.now();
       ids.contact = await submit('contact-mairie', contactData({ message: '<script>alert(1)</script> =HYPERLINK("x")' }));
       ids.application = await submit('postuler', applicationData());
     });
@@ -60,7 +64,6 @@ for (const kind of testDatabaseKinds()) {
     });
 
     it('filters by the days a request was received, in Paris time, the end day included', async () => {
-      const paris = (offsetDays: number) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date(Date.now() + offsetDays * 86_400_000));
       const today = await reception.get(`/${t()}/back-office?from=${paris(0)}&to=${paris(0)}`);
       assert.equal(today.status, 200, today.body.slice(0, 300));
       assert.ok(today.body.includes(ids.contact.slice(0, 8)), 'received today, listed');
@@ -74,6 +77,7 @@ for (const kind of testDatabaseKinds()) {
       assert.equal(typed.status, 200, 'JJ/MM/AAAA, typed where there is no date picker');
       assert.ok(typed.body.includes(ids.contact.slice(0, 8)));
       assert.ok(typed.body.includes(`value="${paris(0)}"`), 'shown back in the date input’s format');
+      assert.equal((await reception.get(`/${t()}/back-office?from=0099-01-01`)).status, 400, 'a year before 1900 is a typo');
       const reversed = await reception.get(`/${t()}/back-office?from=${paris(0)}&to=${paris(-1)}`);
       assert.equal(reversed.status, 400);
       assert.match(reversed.body, /La date de fin doit suivre la date de début/);

@@ -54,7 +54,8 @@ function day(text: string): { start: Date; next: Date; iso: string } | undefined
   if (!iso && !typed) return 'bad';
   const [y, mo, d] = iso ? [Number(iso[1]), Number(iso[2]), Number(iso[3])] : [Number(typed![3]), Number(typed![2]), Number(typed![1])];
   // 31/02/2026 is not a day: Date.UTC would roll it over to March.
-  if (mo < 1 || mo > 12 || d < 1 || new Date(Date.UTC(y, mo - 1, d)).getUTCDate() !== d) return 'bad';
+  // Before 1900 is a typo here (and Date.UTC would read the years 0 to 99 as 1900 to 1999).
+  if (y < 1900 || mo < 1 || mo > 12 || d < 1 || new Date(Date.UTC(y, mo - 1, d)).getUTCDate() !== d) return 'bad';
   return { start: parisMidnight(y, mo, d), next: parisMidnight(y, mo, d + 1), iso: `${y}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}` };
 }
 

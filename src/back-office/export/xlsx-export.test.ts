@@ -64,6 +64,48 @@ describe('the XLSX writer', () => {
     assert.equal(String(sheet.getRow(3).getCell(3).value).length, 32_767);
   });
 
+  it('fails the download alone when reading fails partway, and says why once', async () => {
+    async function* failing() {
+      yield [record('a', 'premier lot', new Date())];
+      throw new Error('base indisponible');
+    }
+    const reported: unknown[] = [];
+    const stream = xlsxStream(COLUMNS, failing(), 'Demandes', (e) => reported.push(e));
+    await assert.rejects(async () => {
+      for await (const chunk of stream) void chunk;
+    }, /base indisponible/);
+    assert.equal(reported.length, 1);
+    // The process is still here: an unheard error would have ended it before this line.
+    await new Promise((resolve) => setImmediate(resolve));
+  });
+
+  it('stops reading batches once the client goes away', async () => {
+    let read = 0;
+    let closed = false;
+    async function* endless() {
+      try {
+        for (;;) {
+          read += 1;
+          yield Array.from({ length: 200 }, (_, i) => record(`r${read}-${i}`, 'x'.repeat(500), new Date()));
+        }
+      } finally {
+        closed = true;
+      }
+    }
+    const reported: unknown[] = [];
+    const stream = xlsxStream(COLUMNS, endless(), 'Demandes', (e) => reported.push(e));
+    for await (const chunk of stream) {
+      void chunk;
+      break;
+    }
+    for (let i = 0; i < 100 && !closed; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.ok(closed, `the batches' generator was closed after ${read} batches`);
+    const after = read;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(read, after, 'no batch read after the client left');
+    assert.deepEqual(reported, [], 'a client leaving is not an error');
+  });
+
   it('writes the header alone for an empty list', async () => {
     const sheet = await read([]);
     assert.equal(sheet.rowCount, 1);

@@ -92,10 +92,19 @@ export function xlsxStream(columns: readonly Column[], batches: AsyncIterable<Ex
   zip.addReadStream(sheet, 'xl/worksheets/sheet1.xml', { compressionLevel: 1 });
   zip.end();
   const names = columns.map((_, i) => columnName(i));
+  const out = zip.outputStream as PassThrough;
+  // yazl listens for errors on neither: one emitted there, unheard, would end the whole process.
+  zip.on('error', (error: Error) => out.destroy(error));
+  sheet.on('error', () => {});
+  // The client went away (or the file is done): stop reading the database.
+  const gone = new AbortController();
+  out.once('close', () => gone.abort());
   (async () => {
     sheet.write(sheetStart(columns, names));
     let n = 1;
+    // Leaving the loop early closes the batches' generator (for await calls its return()).
     for await (const batch of batches) {
+      if (gone.signal.aborted) return;
       let xml = '';
       for (const r of batch) {
         n += 1;
@@ -103,14 +112,14 @@ export function xlsxStream(columns: readonly Column[], batches: AsyncIterable<Ex
         for (let i = 0; i < columns.length; i++) xml += cellXml(`${names[i]}${n}`, columns[i]!.value(r));
         xml += '</row>';
       }
-      if (!sheet.write(xml)) await once(sheet, 'drain');
+      if (!sheet.write(xml)) await once(sheet, 'drain', { signal: gone.signal });
     }
     sheet.end(SHEET_END);
   })().catch((error: unknown) => {
+    sheet.destroy();
+    if (gone.signal.aborted) return;
     onError(error);
-    const failure = error instanceof Error ? error : new Error('export failed');
-    sheet.destroy(failure);
-    (zip.outputStream as PassThrough).destroy(failure);
+    out.destroy(error instanceof Error ? error : new Error('export failed'));
   });
   return zip.outputStream as Readable;
 }
