@@ -32,7 +32,7 @@ import { NOBODY, type RecordFilter } from '../src/back-office/record-filter.ts';
 import { withPrincipal } from '../src/db/principal.ts';
 import { buildApp } from '../src/server/app.ts';
 import { createAppContext } from '../src/server/app-context.ts';
-import { machineInfo, num, parseBenchArgs, runBenchmark } from './harness.ts';
+import { machineInfo, num, output, percentiles, parseBenchArgs, runBenchmark } from './harness.ts';
 import { AGENT_EMAIL, AGENT_SERVICES, BENCH_PASSWORD, benchKeyring, commune, scratchDatabase, seedRecords, type BenchDbKind } from './seed-records.ts';
 
 const GOAL_MS = 20;
@@ -79,21 +79,9 @@ const PAGES = {
 };
 type PageName = keyof typeof PAGES;
 
-function percentiles(samples: number[]) {
-  const s = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-  return { p50: at(0.5), p99: at(0.99), max: s[s.length - 1]!, mean: s.reduce((a, b) => a + b, 0) / s.length };
-}
-
 async function main(): Promise<number> {
   const opts = options();
-  const say = (line = '') => {
-    if (!opts.json) process.stdout.write(`${line}\n`);
-  };
-  const tty = !opts.json && Boolean(process.stderr.isTTY);
-  const note = (text: string) => {
-    if (tty) process.stderr.write(`\r\x1b[K${text}`);
-  };
+  const { say, note } = output(opts.json);
   const machine = machineInfo();
   const scratch = await scratchDatabase(opts.db);
   note('migrations…');

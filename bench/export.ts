@@ -38,7 +38,7 @@ import { sql } from 'kysely';
 import { withPrincipal } from '../src/db/principal.ts';
 import { signInWithPassword, TestBrowser } from '../src/back-office/testing.ts';
 import type { ServerSetup } from './export-server.ts';
-import { machineInfo, mb, num, parseBenchArgs, runBenchmark } from './harness.ts';
+import { machineInfo, mb, num, output, parseBenchArgs, runBenchmark } from './harness.ts';
 import { AGENT_EMAIL, AGENT_SERVICES, BENCH_PASSWORD, benchKeyring, commune, scratchDatabase, seedRecords, type BenchDbKind } from './seed-records.ts';
 
 const GOALS = { rowsPerSecond: 20_000, peakRssMb: 150 };
@@ -157,13 +157,7 @@ async function startServer(setup: ServerSetup, prof: string | undefined): Promis
 
 async function main(): Promise<number> {
   const opts = options();
-  const say = (line = '') => {
-    if (!opts.json) process.stdout.write(`${line}\n`);
-  };
-  const tty = !opts.json && Boolean(process.stderr.isTTY);
-  const note = (text: string) => {
-    if (tty) process.stderr.write(`\r\x1b[K${text}`);
-  };
+  const { say, note } = output(opts.json);
   const machine = machineInfo();
   const scratch = await scratchDatabase(opts.db);
   let child: ChildProcess | undefined;

@@ -105,6 +105,29 @@ export function machineInfo() {
   };
 }
 
+/**
+ * Where a benchmark writes: `say` prints a report line on stdout (nothing with --json, whose only output
+ * is the JSON), `note` redraws one status line on a terminal's stderr (nothing when piped).
+ */
+export function output(json: boolean) {
+  const tty = !json && Boolean(process.stderr.isTTY);
+  return {
+    say(line = '') {
+      if (!json) process.stdout.write(`${line}\n`);
+    },
+    note(text: string) {
+      if (tty) process.stderr.write(`\r\x1b[K${text}`);
+    },
+  };
+}
+
+/** Percentiles of timing samples, in the samples' unit. */
+export function percentiles(samples: number[]) {
+  const s = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+  return { p50: at(0.5), p99: at(0.99), max: s[s.length - 1]!, mean: s.reduce((a, b) => a + b, 0) / s.length };
+}
+
 export const num = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 export const mb = (bytes: number) => num(bytes / 1e6, 1);
 

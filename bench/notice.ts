@@ -37,7 +37,7 @@ import { createAppContext } from '../src/server/app-context.ts';
 import { testKeyring } from '../src/server/testing.ts';
 import { loadRegister } from '../src/register/register-loader.ts';
 import { buildApp } from '../src/server/app.ts';
-import { benchArgs, runBenchmark, hammer, machineInfo, mb, num, phaseOf, progress, summary, type Phase as HarnessPhase } from './harness.ts';
+import { benchArgs, runBenchmark, hammer, machineInfo, mb, num, output, phaseOf, progress, summary, type Phase as HarnessPhase } from './harness.ts';
 import { DEFAULT_PROCESSINGS, largeRegisterYaml } from './large-register.ts';
 
 const GOAL = 0.8;
@@ -79,9 +79,7 @@ function failures(p: Phase): number {
 
 async function main(): Promise<number> {
   const opts = options();
-  const say = (line = '') => {
-    if (!opts.json) process.stdout.write(`${line}\n`);
-  };
+  const { say } = output(opts.json);
   const bar = progress(!opts.json && Boolean(process.stderr.isTTY));
 
   const tmp = await mkdtemp(join(os.tmpdir(), 'bastide-bench-'));

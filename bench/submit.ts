@@ -50,7 +50,7 @@ import { loadRegister } from '../src/register/register-loader.ts';
 import { buildApp } from '../src/server/app.ts';
 import { createAppContext } from '../src/server/app-context.ts';
 import { testKeyring } from '../src/server/testing.ts';
-import { benchArgs, runBenchmark, hammer, machineInfo, mainThreadCpu, num, phaseOf, progress, summary, type Phase as HarnessPhase } from './harness.ts';
+import { benchArgs, runBenchmark, hammer, machineInfo, mainThreadCpu, num, output, phaseOf, progress, summary, type Phase as HarnessPhase } from './harness.ts';
 
 const GOALS = { ratio: 0.5, submissionsPerSecond: 1000, p99Ms: 100 };
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
@@ -186,9 +186,7 @@ async function waitUntil(done: () => boolean, timeoutMs: number): Promise<boolea
 
 async function main(): Promise<number> {
   const opts = options();
-  const say = (line = '') => {
-    if (!opts.json) process.stdout.write(`${line}\n`);
-  };
+  const { say } = output(opts.json);
   const bar = progress(!opts.json && Boolean(process.stderr.isTTY));
 
   const databaseUrl = process.env['DATABASE_URL'] ?? DEFAULT_DATABASE_URL;

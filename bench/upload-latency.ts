@@ -45,7 +45,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { machineInfo, mainThreadCpu, num, parseBenchArgs, progress, runBenchmark } from './harness.ts';
+import { machineInfo, mainThreadCpu, num, output, parseBenchArgs, progress, runBenchmark } from './harness.ts';
 
 const GOAL_MS = 100;
 const TENANT = 'val-fleuri';
@@ -296,9 +296,7 @@ const ms1 = (x: number) => (Number.isFinite(x) ? num(x, 1) : '–');
 
 async function main(): Promise<number> {
   const opts = options();
-  const say = (line = '') => {
-    if (!opts.json) process.stdout.write(`${line}\n`);
-  };
+  const { say } = output(opts.json);
   const bar = progress(!opts.json && Boolean(process.stderr.isTTY));
 
   // The server's modules are loaded here only: the workers import this file too, and need none of them.

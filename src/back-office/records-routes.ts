@@ -19,7 +19,7 @@ import { field, fields } from '../web/urlencoded-body.ts';
 import { agentPage, safeReturn, type AgentRequest } from './agent-session.ts';
 import { listPage, type ListQuery } from './list-page.ts';
 import { NOBODY, type RecordFilter } from './record-filter.ts';
-import { parisMidnight } from './export/paris-time.ts';
+import { parisMidnight } from './paris-time.ts';
 import { listForAgent, SORTS, type Sort } from './record-list.ts';
 import { recordPage } from './record-page.ts';
 import { addNote, listMessages, listNotes, NOTE_MAX } from './record-messages.ts';
@@ -41,7 +41,6 @@ const NOTICES: Record<string, string> = {
   reponse: 'La réponse est envoyée et gardée avec la demande.',
 };
 
-/** Dates typed in the filter (AAAA-MM-JJ from a date input), as Paris days. */
 /**
  * A day as a date input sends it (AAAA-MM-JJ) or as a person types it where
  * the browser has no date picker (JJ/MM/AAAA): its first instant in Paris,

@@ -8,7 +8,7 @@
 import { Readable } from 'node:stream';
 import type { Cell, Column } from './export-columns.ts';
 import type { ExportedRecord } from './export-batches.ts';
-import { parisDateTime } from './paris-time.ts';
+import { parisDateTime } from '../paris-time.ts';
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 /** A cell holding one of these is quoted (RFC 4180), its quotes doubled. */

@@ -14,7 +14,7 @@ import type { RecordFilter } from '../record-filter.ts';
 import { csvStream } from './csv-export.ts';
 import { exportBatches, startExport } from './export-batches.ts';
 import { exportColumns } from './export-columns.ts';
-import { parisWallClock } from './paris-time.ts';
+import { parisWallClock } from '../paris-time.ts';
 import { xlsxStream } from './xlsx-export.ts';
 
 type TenantReq = FastifyRequest<{ Params: { tenant: string }; Querystring: Record<string, string | undefined> }>;

@@ -12,7 +12,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import { ZipFile } from 'yazl';
 import type { Cell, Column } from './export-columns.ts';
 import type { ExportedRecord } from './export-batches.ts';
-import { parisWallClock } from './paris-time.ts';
+import { parisWallClock } from '../paris-time.ts';
 
 /** Excel refuses to open a file with a longer cell. */
 const MAX_CELL = 32_767;
