@@ -17,13 +17,17 @@
  * client. Each round downloads baseline, CSV, XLSX in turn.
  *
  *   node --import tsx bench/export.ts [--json] [--db postgres|pglite]
- *        [--records 200000] [--rounds 2] [--server-prof DIR]
+ *        [--records 200000] [--rounds 2] [--server-prof DIR] [--server-heap-mb N]
  *
  * Database: a fresh schema on DATABASE_URL (default
  * postgres://postgres@127.0.0.1:5432/test), or with `--db pglite` PGlite in a
  * temporary folder (its thread then lives in the server process, and its
  * memory counts in the server's resident set); dropped at the end.
  * `--server-prof DIR` starts the server with `--cpu-prof` into DIR.
+ * `--server-heap-mb N` starts it with `--max-old-space-size=N`: V8 lets
+ * garbage pile up to a limit set from the machine's memory (about 4 GB
+ * here), so the resident peak says more about that limit than about what
+ * the export keeps alive; a small limit that still completes bounds the latter.
  *
  * Exit status: 0 whatever the figures (a measurement, not a test); 1 if a
  * download was not a 200, the CSV did not hold every record, the journal
@@ -51,16 +55,18 @@ interface Options {
   records: number;
   rounds: number;
   serverProf: string | undefined;
+  serverHeapMb: number | undefined;
 }
 
 function options(): Options {
-  const usage = 'usage: node --import tsx bench/export.ts [--json] [--db postgres|pglite] [--records n] [--rounds n] [--server-prof dir]';
+  const usage = 'usage: node --import tsx bench/export.ts [--json] [--db postgres|pglite] [--records n] [--rounds n] [--server-prof dir] [--server-heap-mb n]';
   const { values, int } = parseBenchArgs(usage, {
     json: { type: 'boolean', default: false },
     db: { type: 'string', default: 'postgres' },
     records: { type: 'string', default: '200000' },
     rounds: { type: 'string', default: '2' },
     'server-prof': { type: 'string', default: '' },
+    'server-heap-mb': { type: 'string', default: '0' },
   });
   const db = values['db'];
   if (db !== 'postgres' && db !== 'pglite') {
@@ -68,7 +74,7 @@ function options(): Options {
     process.exit(2);
   }
   const prof = String(values['server-prof']);
-  return { json: values['json'] === true, db, records: int('records', 1, 2_000_000), rounds: int('rounds', 1, 20), serverProf: prof === '' ? undefined : prof };
+  return { json: values['json'] === true, db, records: int('records', 1, 2_000_000), rounds: int('rounds', 1, 20), serverProf: prof === '' ? undefined : prof, serverHeapMb: int('server-heap-mb', 0, 65_536) || undefined };
 }
 
 /** Resident set and its high-water mark of a process, in bytes (Linux). */
@@ -146,8 +152,8 @@ async function download(server: ChildProcess, url: string, cookie: string, targe
   };
 }
 
-async function startServer(setup: ServerSetup, prof: string | undefined): Promise<{ child: ChildProcess; url: string }> {
-  const execArgv = ['--import', 'tsx', ...(prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : [])];
+async function startServer(setup: ServerSetup, prof: string | undefined, heapMb: number | undefined): Promise<{ child: ChildProcess; url: string }> {
+  const execArgv = [...(heapMb ? [`--max-old-space-size=${heapMb}`] : []), '--import', 'tsx', ...(prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : [])];
   const child = fork(new URL('./export-server.ts', import.meta.url), [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   child.send(setup);
   const [message] = (await once(child, 'message')) as [{ url?: string; error?: string }];
@@ -182,7 +188,7 @@ async function main(): Promise<number> {
     }
 
     note('starting the server…');
-    const server = await startServer({ target: scratch.target, masterKey: keyring.keys.get('bench')!.toString('base64'), agentId, services: AGENT_SERVICES }, opts.serverProf);
+    const server = await startServer({ target: scratch.target, masterKey: keyring.keys.get('bench')!.toString('base64'), agentId, services: AGENT_SERVICES }, opts.serverProf, opts.serverHeapMb);
     child = server.child;
     const browser = new TestBrowser(server.url);
     const signedIn = await signInWithPassword(browser, tenantId, AGENT_EMAIL, BENCH_PASSWORD);
@@ -235,6 +241,7 @@ async function main(): Promise<number> {
       goals: GOALS,
       memoryMeasured: 'server in a child process: VmRSS and VmHWM of /proc/<pid>/status, the peak reset before each download',
       serverIdleRssMb: idleRss / 1e6,
+      serverHeapLimitMb: opts.serverHeapMb ?? null,
       baselineRowsPerSecond: mean('ids'),
       csv: figures('csv'),
       xlsx: figures('xlsx'),
@@ -245,7 +252,7 @@ async function main(): Promise<number> {
     if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
     else {
       say(`export of ${num(total)} records (${opts.db}), ${machine.cpus} × ${machine.cpuModel}, load ${machine.loadAverage} → ${result.machine.loadAverageAfter}`);
-      say(`server idle: ${mb(idleRss)} MB resident (child process)`);
+      say(`server idle: ${mb(idleRss)} MB resident (child process)${opts.serverHeapMb ? `, heap limited to ${opts.serverHeapMb} MB (--max-old-space-size)` : ', default heap limit'}`);
       say('');
       say('| round | download | status | MB sent | first byte | total | rows/s | server RSS before → peak | server CPU/row |');
       say('|---|---|---|---|---|---|---|---|---|');

@@ -4,7 +4,7 @@
  * data and is not journaled; opening a record is. Row-level security limits
  * it to the agent's services, the filter narrows it.
  */
-import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type SelectQueryBuilder } from 'kysely';
 import { withPrincipal, type Principal } from '../db/principal.ts';
 import type { RecordStatus, Tables } from '../db/tables.ts';
 import { applyRecordFilter, type RecordFilter } from './record-filter.ts';
@@ -29,10 +29,19 @@ export interface ListedRecord {
   frozen: boolean;
 }
 
-/** The list's order, the id last so that pages (and exports) never repeat or skip a record. */
+/**
+ * The list's order, the id last so that pages (and exports) never repeat or
+ * skip a record. Raw SQL over `records`' own column names, so that the
+ * export's aggregate (string_agg … order by) sorts exactly as the list does.
+ */
+export function sortOrder(sort: Sort): RawBuilder<unknown> {
+  if (sort === 'oldest') return sql`created_at asc, id`;
+  if (sort === 'expiry') return sql`expires_at asc nulls last, id`;
+  return sql`created_at desc, id`;
+}
+
 export function sortRecords<O>(q: SelectQueryBuilder<Tables, 'records', O>, sort: Sort): SelectQueryBuilder<Tables, 'records', O> {
-  const ordered = sort === 'oldest' ? q.orderBy('records.created_at', 'asc') : sort === 'expiry' ? q.orderBy('records.expires_at', (o) => o.asc().nullsLast()) : q.orderBy('records.created_at', 'desc');
-  return ordered.orderBy('records.id');
+  return q.orderBy(sortOrder(sort));
 }
 
 export async function listForAgent(db: Kysely<Tables>, principal: Principal, filter: RecordFilter, sort: Sort, page: number, countAhead = COUNT_AHEAD): Promise<{ rows: ListedRecord[]; total: number; moreThanTotal: boolean }> {

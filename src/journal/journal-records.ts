@@ -6,9 +6,9 @@
  * `journal verify` can check the side table against it.
  */
 import { createHash } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type Expression, type RawBuilder } from 'kysely';
 import type { Tx } from '../db/principal.ts';
-import { appendJournal, type JournalEntry, type JournalRow } from './journal.ts';
+import { appendJournal, appendJournalAfter, type JournalEntry, type JournalRow } from './journal.ts';
 
 /** SHA-256 (hex) of the ids, lower-cased and sorted, one a line. */
 export function idsDigest(ids: readonly string[]): string {
@@ -28,7 +28,7 @@ export function listPurpose(what: string, ids: readonly string[]): string {
   return purposeOf(what, ids.length, idsDigest(ids));
 }
 
-const purposeOf = (what: string, count: number, digest: string) => `${what} — ${count} demande${count === 1 ? '' : 's'}, sha-256 des identifiants triés : ${digest}`;
+const purposeOf = (what: string, count: number, digest: string) => `${what} — ${count} demande${count > 1 ? 's' : ''}, sha-256 des identifiants triés : ${digest}`;
 
 /** The count and digest a purpose written by `listPurpose` carries; undefined for any other purpose. */
 export function parseListPurpose(purpose: string): { count: number; digest: string } | undefined {
@@ -46,6 +46,44 @@ export async function appendJournalWithRecords(trx: Tx, tenantId: string, entry:
   if (unique.length > 0)
     await sql`insert into journal_records (tenant_id, seq, record_id) select ${tenantId}, ${row.seq}, id from unnest(${unique}::uuid[]) as ids(id)`.execute(trx);
   return row;
+}
+
+/** More records than a caller allows: the transaction must roll back (the ids are already written). */
+export class TooManyRecords extends Error {}
+
+/**
+ * As appendJournalWithRecords, for the records a query selects (its rows
+ * have `id`, and whatever `order` sorts on), in one statement: the database
+ * chooses the ids, writes them beside the entry, counts and digests them
+ * exactly as idsDigest does, and sends them back as ONE string, 36
+ * characters an id, in `order`. A list of 200,000 ids then never exists as
+ * 200,000 objects. More than `max` throws TooManyRecords.
+ */
+export async function appendJournalNamingQuery(
+  trx: Tx,
+  tenantId: string,
+  entry: Omit<JournalEntry, 'recordId' | 'purpose'>,
+  what: string,
+  chosen: Expression<{ id: string }>,
+  max: number,
+  order: RawBuilder<unknown>,
+): Promise<{ row: JournalRow; ids: string }> {
+  const { row, result } = await appendJournalAfter(trx, tenantId, { ...entry, recordId: null }, async (seq) => {
+    // A data-modifying CTE runs once, on the same snapshot as the select that reads `chosen`: what is named is what is counted.
+    // uuid order is the order of their lower-case text (idsDigest's), and inserting in index order fills pages one after another.
+    const { rows } = await sql<{ n: string; digest: string; ids: string | null }>`
+      with chosen as (${chosen}),
+      named as (insert into journal_records (tenant_id, seq, record_id) select ${tenantId}, ${seq}, id from chosen order by id)
+      select count(*) as n,
+        encode(sha256(convert_to(coalesce(string_agg(id::text || E'\\n', '' order by id), ''), 'UTF8')), 'hex') as digest,
+        string_agg(id::text, '' order by ${order}) as ids
+      from chosen`.execute(trx);
+    const found = rows[0]!;
+    const count = Number(found.n);
+    if (count > max) throw new TooManyRecords(`${count} records, at most ${max}`);
+    return { purpose: purposeOf(what, count, found.digest), result: found.ids ?? '' };
+  });
+  return { row, ids: result };
 }
 
 /** The ids a list entry names, as stored (for `journal verify`). */

@@ -11,12 +11,12 @@ import { open, openJson } from '../../crypto/aead.ts';
 import type { TenantKeys } from '../../crypto/tenant-keys.ts';
 import { withPrincipal, type Principal } from '../../db/principal.ts';
 import type { RecordStatus, Tables } from '../../db/tables.ts';
-import { appendJournalWithRecords } from '../../journal/journal-records.ts';
+import { appendJournalNamingQuery, TooManyRecords } from '../../journal/journal-records.ts';
 import { keyOf, type Reader } from '../../records/record-reader.ts';
 import { mergeRecord } from '../../records/record-split.ts';
 import { recordAad, uploadAad } from '../../records/submit-form.ts';
 import { applyRecordFilter, type RecordFilter } from '../record-filter.ts';
-import { sortRecords, type Sort } from '../record-list.ts';
+import { sortOrder, type Sort } from '../record-list.ts';
 
 export interface ExportedRecord {
   id: string;
@@ -40,25 +40,36 @@ export interface ExportDeps {
 export const EXPORT_MAX = 500_000;
 const BATCH = 1000;
 
-/** Chooses the records (row-level security decides which exist) and journals the export, in one transaction. */
-export async function startExport(deps: ExportDeps, principal: Principal, reader: Reader, filter: RecordFilter, sort: Sort, what: string): Promise<string[] | 'too-many'> {
-  return withPrincipal(deps.db, principal, async (trx) => {
-    const rows = await sortRecords(applyRecordFilter(trx.selectFrom('records'), principal.tenantId, filter).select('records.id'), sort)
-      .limit(EXPORT_MAX + 1)
-      .execute();
-    if (rows.length > EXPORT_MAX) return 'too-many';
-    const ids = rows.map((r) => r.id);
-    await appendJournalWithRecords(trx, principal.tenantId, { ...reader, action: 'export' }, what, ids);
-    return ids;
-  });
+/**
+ * Chooses the records (row-level security decides which exist) and journals
+ * the export, in one transaction; the ids come back as one string, 36
+ * characters each, in the list's order.
+ */
+export async function startExport(deps: ExportDeps, principal: Principal, reader: Reader, filter: RecordFilter, sort: Sort, what: string, max = EXPORT_MAX): Promise<string | 'too-many'> {
+  try {
+    return await withPrincipal(deps.db, principal, async (trx) => {
+      const chosen = applyRecordFilter(trx.selectFrom('records'), principal.tenantId, filter)
+        .select(['records.id', 'records.created_at', 'records.expires_at'])
+        .limit(max + 1);
+      const { ids } = await appendJournalNamingQuery(trx, principal.tenantId, { ...reader, action: 'export' }, what, chosen, max, sortOrder(sort));
+      return ids;
+    });
+  } catch (e) {
+    if (e instanceof TooManyRecords) return 'too-many';
+    throw e;
+  }
 }
 
-/** The records named by `ids`, in that order, a batch at a time. */
-export async function* exportBatches(deps: ExportDeps, principal: Principal, ids: readonly string[], formTitle: (formId: string) => string): AsyncGenerator<ExportedRecord[]> {
+const ID_LENGTH = 36;
+
+/** The records named by `ids` (as startExport returns them), in that order, a batch at a time. */
+export async function* exportBatches(deps: ExportDeps, principal: Principal, ids: string, formTitle: (formId: string) => string, size = BATCH): AsyncGenerator<ExportedRecord[]> {
   const tenantId = principal.tenantId;
   const keys = await deps.keys.all(tenantId);
-  for (let i = 0; i < ids.length; i += BATCH) {
-    const batch = ids.slice(i, i + BATCH);
+  for (let i = 0; i < ids.length; i += size * ID_LENGTH) {
+    const slice = ids.slice(i, i + size * ID_LENGTH);
+    const batch: string[] = [];
+    for (let j = 0; j < slice.length; j += ID_LENGTH) batch.push(slice.slice(j, j + ID_LENGTH));
     const { records, uploads } = await withPrincipal(deps.db, principal, async (trx) => ({
       records: await trx
         .selectFrom('records')

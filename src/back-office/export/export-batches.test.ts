@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { withPrincipal, type Principal } from '../../db/principal.ts';
+import { testDatabaseKinds, uniqueTenantId } from '../../db/testing.ts';
+import { listJournal } from '../../journal/journal-repository.ts';
+import { verifyJournal } from '../../journal/journal-verify.ts';
+import type { LoadedRegister } from '../../register/register-repository.ts';
+import { contactData, loadCommune } from '../../records/testing.ts';
+import { startTestServer, type TestServer } from '../../server/testing.ts';
+import { listForAgent, SORTS } from '../record-list.ts';
+import { agentWithPassword, submitRecord } from '../testing.ts';
+import { exportBatches, startExport } from './export-batches.ts';
+
+for (const kind of testDatabaseKinds()) {
+  describe(`export batches (${kind})`, () => {
+    let server: TestServer;
+    let a: LoadedRegister;
+    let principal: Principal;
+    const t = () => a.tenantId;
+    const reader = { actorId: null, actor: 'lea@batches.example.fr' };
+    const deps = () => ({ db: server.database.db, keys: server.ctx.keys });
+    const journal = () => withPrincipal(server.database.db, { kind: 'system', tenantId: t() }, (trx) => listJournal(trx, t()));
+
+    before(async () => {
+      server = await startTestServer({ kind });
+      a = await loadCommune(server.database.db, uniqueTenantId('bo-batch'));
+      const agent = await agentWithPassword(server.database.db, a, 'agent', ['accueil'], 'lea@batches.example.fr');
+      principal = { kind: 'agent', tenantId: t(), agentId: agent.id, services: agent.services };
+      for (const nom of ['Anne', 'Bruno', 'Chloé', 'David', 'Emma']) await submitRecord(server.url, t(), 'contact-mairie', contactData({ nom }));
+    });
+    after(() => server.close());
+
+    it('exports every record once, in the list’s order for each sort, across batches', async () => {
+      for (const sort of SORTS) {
+        const listed = await listForAgent(server.database.db, principal, {}, sort, 1);
+        const ids = await startExport(deps(), principal, reader, {}, sort, `export de test (${sort})`);
+        assert.notEqual(ids, 'too-many');
+        const exported: string[] = [];
+        const names: unknown[] = [];
+        for await (const batch of exportBatches(deps(), principal, ids as string, (id) => id, 2)) {
+          assert.ok(batch.length <= 2);
+          for (const r of batch) {
+            exported.push(r.id);
+            names.push(r.data['nom']);
+          }
+        }
+        assert.deepEqual(exported, listed.rows.map((r) => r.id), `order « ${sort} »`);
+        assert.equal(new Set(names).size, 5, 'each record opened with its own sealed data');
+      }
+      const entries = await journal();
+      assert.equal(entries.filter((e) => e.action === 'export').length, SORTS.length);
+      assert.ok(entries.every((e) => e.action !== 'export' || /— 5 demandes, sha-256/.test(e.purpose)));
+      assert.equal((await verifyJournal(server.database.db, t())).ok, true, 'the digest the database wrote is the one journal verify computes');
+    });
+
+    it('refuses more records than allowed and leaves no trace of the attempt in the journal', async () => {
+      const before = await journal();
+      assert.equal(await startExport(deps(), principal, reader, {}, 'recent', 'export trop large', 4), 'too-many');
+      const afterwards = await journal();
+      assert.equal(afterwards.length, before.length);
+      const named = await withPrincipal(server.database.db, { kind: 'system', tenantId: t() }, (trx) =>
+        trx.selectFrom('journal_records').select('seq').where('tenant_id', '=', t()).where('seq', '>', String(before.at(-1)?.seq ?? 0)).execute(),
+      );
+      assert.deepEqual(named, [], 'the ids written beside the refused entry are rolled back with it');
+      assert.equal((await verifyJournal(server.database.db, t())).ok, true);
+    });
+
+    it('exports an empty list as no batch, journaled as 0 demandes', async () => {
+      const ids = await startExport(deps(), principal, reader, { formId: 'reservation-accueil' }, 'recent', 'export vide');
+      assert.equal(ids, '');
+      const batches = [];
+      for await (const batch of exportBatches(deps(), principal, ids as string, (id) => id)) batches.push(batch);
+      assert.deepEqual(batches, []);
+      assert.match((await journal()).at(-1)!.purpose, /— 0 demande, sha-256 des identifiants triés : e3b0c442/);
+    });
+  });
+}
