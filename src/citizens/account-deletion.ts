@@ -9,7 +9,9 @@
  * done.
  */
 import { sql } from 'kysely';
-import { applyPrincipal, type Principal } from '../db/principal.ts';
+import type { Kysely } from 'kysely';
+import { applyPrincipal, withPrincipal, type Principal } from '../db/principal.ts';
+import type { Tables } from '../db/tables.ts';
 import type { Register } from '../register/schema.ts';
 import { applicableRights } from '../rights/applicable-rights.ts';
 import type { CitizenDeps } from './citizen-accounts.ts';
@@ -22,8 +24,19 @@ export interface DeletionItem {
   reason: string;
 }
 
-export function deletionPlan(register: Register, requests: readonly MyRequest[]): DeletionItem[] {
+/** The citizen's requests under a legal hold set by the DPO (ids only: the reason is not the citizen's to read here). */
+export async function heldRequests(db: Kysely<Tables>, tenantId: string, requests: readonly MyRequest[]): Promise<ReadonlySet<string>> {
+  if (requests.length === 0) return new Set();
+  const rows = await withPrincipal(db, { kind: 'system', tenantId }, (trx) =>
+    trx.selectFrom('record_holds').select('record_id').where('tenant_id', '=', tenantId).where('record_id', 'in', requests.map((r) => r.id)).execute(),
+  );
+  return new Set(rows.map((r) => r.record_id));
+}
+
+export function deletionPlan(register: Register, requests: readonly MyRequest[], held: ReadonlySet<string>): DeletionItem[] {
   return requests.map((request) => {
+    if (held.has(request.id))
+      return { request, keep: true, reason: 'Cette demande fait l’objet d’une conservation pour raison juridique (par exemple un litige), décidée par le délégué à la protection des données : elle ne peut pas être effacée tant que dure cette mesure.' };
     if (request.frozen) return { request, keep: true, reason: 'Une obligation légale de conservation s’applique à cette demande (gel) : elle ne peut pas être effacée tant qu’elle dure.' };
     const processing = register.processings.find((p) => p.id === request.processingId);
     if (!processing) return { request, keep: true, reason: 'Le traitement de cette demande ne figure plus au registre : le délégué à la protection des données décidera de son sort.' };

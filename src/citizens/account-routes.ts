@@ -5,7 +5,7 @@ import type { AppContext } from '../server/app-context.ts';
 import { requestBaseUrl } from '../web/public-url.ts';
 import { sendPage } from '../web/reply.ts';
 import { field } from '../web/urlencoded-body.ts';
-import { deleteAccount, deletionPlan } from './account-deletion.ts';
+import { deleteAccount, deletionPlan, heldRequests } from './account-deletion.ts';
 import { currentPasswordProblem } from './citizen-passwords.ts';
 import { clearCitizenCookie, citizenPage, type CitizenRequest } from './citizen-session.ts';
 import { requestEmailChange } from './email-change.ts';
@@ -56,16 +56,21 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
     return sendPage(reply, profilePage(updated, { notice: `Un lien de confirmation a été envoyé à ${email.trim()} : la nouvelle adresse sera en vigueur une fois confirmée.` }));
   });
 
+  async function planFor(req: CitizenRequest) {
+    const requests = await listMyRequests(deps, req.principal);
+    return deletionPlan(req.loaded.register, requests, await heldRequests(ctx.database.db, req.tenantId, requests));
+  }
+
   app.get('/:tenant/mon-compte/suppression', async (request: Req, reply) => {
     const req = await citizenPage(ctx, request, reply);
     if (!req) return reply;
-    return sendPage(reply, deletionPage(req, deletionPlan(req.loaded.register, await listMyRequests(deps, req.principal))));
+    return sendPage(reply, deletionPage(req, await planFor(req)));
   });
 
   app.post('/:tenant/mon-compte/suppression', async (request: Req, reply) => {
     const req = await citizenPage(ctx, request, reply);
     if (!req) return reply;
-    const plan = deletionPlan(req.loaded.register, await listMyRequests(deps, req.principal));
+    const plan = await planFor(req);
     const wrong = await currentPasswordProblem(ctx.database.db, req.account, field(request.body, 'current').slice(0, 1024));
     if (wrong) return sendPage(reply, deletionPage(req, plan, [wrong]), 400);
     const counts = await deleteAccount(deps, citizen(req), plan);

@@ -20,7 +20,7 @@ for (const kind of testDatabaseKinds()) {
     let a: LoadedRegister;
     let claire: TestBrowser;
     let paul: TestBrowser;
-    const ids = { earlier: '', newsletter: '', paul: '' };
+    const ids = { earlier: '', newsletter: '', sms: '', paul: '' };
     const t = () => a.tenantId;
     const countRecords = (id: string) =>
       withPrincipal(server.database.db, { kind: 'system', tenantId: t() }, (trx) => trx.selectFrom('records').select('id').where('id', '=', id).execute()).then((r) => r.length);
@@ -33,6 +33,11 @@ for (const kind of testDatabaseKinds()) {
       // Sent before the account exists, with the address that will be confirmed: found through the blind index.
       ids.earlier = await submitRecord(server.url, t(), 'contact-mairie', contactData({ courriel: CLAIRE, message: 'Horaires <b>du</b> marché ?' }));
       ids.newsletter = await submitRecord(server.url, t(), 'abonnement-lettre', { courriel: CLAIRE });
+      // Consent-based, so erasable, but held by the DPO (an unpaid bill, a litigation): kept with the account's deletion.
+      ids.sms = await submitRecord(server.url, t(), 'abonnement-sms', { nom: 'Martin', telephonePortable: '06 12 34 56 78', courriel: CLAIRE });
+      await withPrincipal(server.database.db, { kind: 'system', tenantId: t() }, (trx) =>
+        trx.insertInto('record_holds').values({ tenant_id: t(), record_id: ids.sms, reason: 'Litige en cours sur un envoi', set_by: 'dpo@cit-req.example.fr' }).execute(),
+      );
       ids.paul = await submitRecord(server.url, t(), 'contact-mairie', contactData({ courriel: PAUL, nom: 'Voisin' }));
       claire = new TestBrowser(server.url);
       paul = new TestBrowser(server.url);
@@ -47,7 +52,7 @@ for (const kind of testDatabaseKinds()) {
     it('lists the requests sent earlier with the confirmed address, with status and deletion date, and no one else’s', async () => {
       const home = await claire.get(account(t()));
       assert.equal(home.status, 200);
-      assert.match(home.body, /Mes demandes \(2\)/);
+      assert.match(home.body, /Mes demandes \(3\)/);
       assert.ok(home.body.includes(`/demandes/${ids.earlier}`));
       assert.ok(home.body.includes(`/demandes/${ids.newsletter}`));
       assert.ok(!home.body.includes(ids.paul), 'another person’s request is not listed');
@@ -88,13 +93,15 @@ for (const kind of testDatabaseKinds()) {
       assert.match(anonymous.location ?? '', /\/mon-compte\/connexion/);
     });
 
-    it('deletes the account once its password is given: the consent-based request goes, the public-task one is kept and says why', async () => {
+    it('deletes the account once its password is given: the consent-based request goes, the public-task and the held ones are kept and say why', async () => {
       const plan = await claire.get(`${account(t())}/suppression`);
       assert.equal(plan.status, 200);
       const [erasedPart, keptPart] = plan.body.split('Demandes que la collectivité doit conserver');
       assert.match(erasedPart!, /S&#39;abonner à la lettre d&#39;information/);
       assert.ok(!erasedPart!.includes('Contacter'), keptPart);
       assert.match(keptPart!, /<strong>Contacter la mairie<\/strong>, envoyée le .*Sera supprimée le .*article 17\.3\.b du RGPD/);
+      assert.match(keptPart!, /Recevoir les alertes de la commune par SMS<\/strong>.*conservation pour raison juridique/s);
+      assert.ok(!plan.body.includes('Litige en cours'), 'the hold’s reason stays with the DPO');
 
       const wrong = await claire.post(`${account(t())}/suppression`, { csrf: csrfOf(plan.body), current: 'pas le bon' });
       assert.equal(wrong.status, 400);
@@ -105,10 +112,11 @@ for (const kind of testDatabaseKinds()) {
 
       const done = await claire.post(`${account(t())}/suppression`, { csrf: csrfOf(plan.body), current: CITIZEN_PASSWORD });
       assert.equal(done.status, 200);
-      assert.match(done.body, /1 demande a été supprimée ; 1 est conservée/);
+      assert.match(done.body, /1 demande a été supprimée ; 2 sont conservées/);
       assert.ok(done.headers.getSetCookie().some((c) => c.startsWith(`${CITIZEN_COOKIE}=;`)), 'the cookie is cleared');
       assert.equal(await countRecords(ids.newsletter), 0);
       assert.equal(await countRecords(ids.earlier), 1);
+      assert.equal(await countRecords(ids.sms), 1, 'the held request is kept');
       assert.equal(await countRecords(ids.paul), 1);
       assert.equal((await signIn(new TestBrowser(server.url), t(), CLAIRE)).status, 401, 'the account no longer exists');
       // Paul's account and requests are untouched.

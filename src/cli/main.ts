@@ -6,6 +6,7 @@ import { serveCommand } from '../server/serve-cli.ts';
 import { accountCommands } from '../accounts/accounts-cli.ts';
 import { journalCommands } from '../journal/journal-cli.ts';
 import { keysCommands } from '../crypto/keys-cli.ts';
+import { retentionCommands } from '../retention/retention-cli.ts';
 import { reportError } from './cli-context.ts';
 
 const program = new Command('bastide')
@@ -21,6 +22,7 @@ serveCommand(program);
 accountCommands(program);
 journalCommands(program);
 keysCommands(program);
+retentionCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -241,6 +241,43 @@ export interface JournalHeadsTable {
   hash: string;
 }
 
+/** A legal hold on a record (src/retention/holds.ts): it is not deleted while the hold lasts. */
+export interface RecordHoldsTable {
+  tenant_id: string;
+  record_id: string;
+  reason: string;
+  set_by: string;
+  set_at: CreatedAt;
+}
+
+export type RetentionAction = 'delete' | 'anonymise' | 'archive';
+
+/** A retention run; once finished, its purge certificate (src/retention/certificates.ts). */
+export interface RetentionRunsTable {
+  tenant_id: string;
+  id: string;
+  as_of: ColumnType<Date, Date | string, Date | string>;
+  register_version: number;
+  started_at: CreatedAt;
+  lease_until: ColumnType<Date, Date | string, Date | string>;
+  lease_owner: string;
+  finished_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  seq: ColumnType<string | null, string | number | null | undefined, string | number | null>;
+  certificate: string | null;
+  prev_hash: string | null;
+  hash: string | null;
+}
+
+/** What retention erased: ids only. */
+export interface ErasureLedgerTable {
+  tenant_id: string;
+  record_id: string;
+  run_id: string;
+  processing_id: string;
+  action: RetentionAction;
+  at: CreatedAt;
+}
+
 export interface SecurityLogTable {
   tenant_id: string;
   id: string;
@@ -287,6 +324,9 @@ export interface Tables {
   journal: JournalTable;
   journal_heads: JournalHeadsTable;
   journal_records: JournalRecordsTable;
+  record_holds: RecordHoldsTable;
+  retention_runs: RetentionRunsTable;
+  erasure_ledger: ErasureLedgerTable;
   security_log: SecurityLogTable;
   mail_outbox: MailOutboxTable;
   sessions: SessionsTable;

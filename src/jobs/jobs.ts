@@ -3,5 +3,6 @@ import type { Job } from './job.ts';
 import { purgeDraftsJob } from './purge-drafts-job.ts';
 import { purgeSessionsJob } from './purge-sessions-job.ts';
 import { purgeCitizensJob } from '../citizens/purge-citizens-job.ts';
+import { retentionJob } from '../retention/retention-job.ts';
 
-export const JOBS: readonly Job[] = [purgeDraftsJob, purgeSessionsJob, purgeCitizensJob];
+export const JOBS: readonly Job[] = [purgeDraftsJob, purgeSessionsJob, purgeCitizensJob, retentionJob];

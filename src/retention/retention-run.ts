@@ -1,0 +1,230 @@
+/**
+ * A retention run: records past their expiry are deleted as the register
+ * says, in batches of one set-based statement each, each batch in its own
+ * transaction; then the run's purge certificate is written.
+ *
+ * One run per tenant at a time: the run's row holds a lease (until when, and
+ * who), renewed by each batch, and a unique index allows one unfinished run
+ * per tenant. A second run meets a live lease and stops (RetentionBusy); a
+ * run killed with kill -9 lets its lease lapse, and the next run takes it
+ * over and finishes it, with its date: the ledger says what was already
+ * erased, so nothing is counted twice. This works the same on PGlite and on
+ * PostgreSQL, and with several servers on one database.
+ *
+ * Kept whatever their date: records under a legal hold (record_holds) or a
+ * GDPR restriction (frozen), and records whose processing left the register
+ * (the DPO decides). `anonymise` and `archive` are not applied by this
+ * version: such records stay, counted as "not applied" in the certificate,
+ * never silently.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import { withPrincipal, type Tx } from '../db/principal.ts';
+import type { Tables } from '../db/tables.ts';
+import { currentVersionNumber, loadVersion, type LoadedRegister } from '../register/register-repository.ts';
+import type { Processing } from '../register/schema.ts';
+import { GENESIS } from '../journal/journal.ts';
+import { certificateHash, EMPTY_DIGEST, ledgerTotals, type Certificate, type ProcessingOutcome } from './certificates.ts';
+
+export interface RunOptions {
+  /** The date retention is applied as of. */
+  asOf: Date;
+  dryRun?: boolean;
+  batchSize?: number;
+  /** How long a run may go without renewing its lease before another may take it over. */
+  leaseMs?: number;
+  /** After each batch: records erased so far, and how many were due when the run began. */
+  onProgress?: (done: number, due: number) => void;
+  /** The wall clock (leases), apart from `asOf`. */
+  clock?: () => Date;
+}
+
+export interface RunReport {
+  tenantId: string;
+  dryRun: boolean;
+  /** Null for a dry run. */
+  runId: string | null;
+  /** True when this run finished one that an earlier process left unfinished. */
+  resumed: boolean;
+  asOf: string;
+  registerVersion: number;
+  processings: ProcessingOutcome[];
+  outsideRegister: number;
+  /** The certificate's number and hash; null for a dry run. */
+  certificate: { seq: number; hash: string } | null;
+}
+
+/** Another run of this tenant is going on. */
+export class RetentionBusy extends Error {}
+/** The run cannot start as asked (no register, a date before the last run's). */
+export class RetentionRefused extends Error {}
+
+const BATCH = 2000;
+const LEASE_MS = 5 * 60 * 1000;
+
+const system = (tenantId: string) => ({ kind: 'system' as const, tenantId });
+
+export async function currentRegister(db: Kysely<Tables>, tenantId: string): Promise<LoadedRegister> {
+  const version = await currentVersionNumber(db, tenantId);
+  const loaded = version === undefined ? undefined : await loadVersion(db, tenantId, version);
+  if (!loaded) throw new RetentionRefused(`la collectivité ${tenantId} n’a pas de registre chargé`);
+  return loaded;
+}
+
+/** Records past their date that a run may erase: not frozen, not held. */
+function due(tenantId: string, asOf: Date, processingIds: readonly string[]) {
+  return sql`r.tenant_id = ${tenantId} and r.processing_id = any(${processingIds}::text[]) and r.expires_at <= ${asOf} and not r.frozen
+    and not exists (select 1 from record_holds h where h.tenant_id = r.tenant_id and h.record_id = r.id)`;
+}
+
+async function countDue(trx: Tx, tenantId: string, asOf: Date, processingIds: readonly string[]): Promise<number> {
+  if (processingIds.length === 0) return 0;
+  const { rows } = await sql<{ n: string }>`select count(*) as n from records r where ${due(tenantId, asOf, processingIds)}`.execute(trx);
+  return Number(rows[0]!.n);
+}
+
+/** Past their date, per processing: how many may go, how many are kept by a hold or a restriction. */
+async function expiredByProcessing(trx: Tx, tenantId: string, asOf: Date): Promise<Map<string, { free: number; held: number }>> {
+  const { rows } = await sql<{ processing_id: string; free: string; held: string }>`
+    select r.processing_id,
+      count(*) filter (where not r.frozen and h.record_id is null) as free,
+      count(*) filter (where r.frozen or h.record_id is not null) as held
+    from records r left join record_holds h on h.tenant_id = r.tenant_id and h.record_id = r.id
+    where r.tenant_id = ${tenantId} and r.expires_at <= ${asOf}
+    group by r.processing_id`.execute(trx);
+  return new Map(rows.map((r) => [r.processing_id, { free: Number(r.free), held: Number(r.held) }]));
+}
+
+const ruleOf = (p: Processing) => ({ duration: p.retention.duration, from: p.retention.from, then: p.retention.then, conditionalRules: p.retention.rules.length });
+
+function outcomes(register: LoadedRegister, expired: Map<string, { free: number; held: number }>, ledger: Awaited<ReturnType<typeof ledgerTotals>>, dryRun: boolean) {
+  const processings: ProcessingOutcome[] = register.register.processings.map((p) => {
+    const left = expired.get(p.id) ?? { free: 0, held: 0 };
+    const done = ledger.get(p.id) ?? { deleted: 0, anonymised: 0, archived: 0, digest: EMPTY_DIGEST };
+    const applied = p.retention.then === 'delete';
+    return {
+      processingId: p.id,
+      rule: ruleOf(p),
+      // A dry run reports what the run would erase now.
+      deleted: done.deleted + (dryRun && applied ? left.free : 0),
+      anonymised: done.anonymised,
+      archived: done.archived,
+      held: left.held,
+      notApplied: applied ? (dryRun ? 0 : left.free) : left.free,
+      idsSha256: done.digest,
+    };
+  });
+  const known = new Set(register.register.processings.map((p) => p.id));
+  let outsideRegister = 0;
+  for (const [id, n] of expired) if (!known.has(id)) outsideRegister += n.free + n.held;
+  return { processings, outsideRegister };
+}
+
+interface OpenRun {
+  id: string;
+  owner: string;
+  asOf: Date;
+  registerVersion: number;
+  startedAt: Date;
+  resumed: boolean;
+}
+
+/** Starts a run, or takes over one whose lease lapsed; RetentionBusy if one is alive. */
+async function openRun(db: Kysely<Tables>, tenantId: string, register: LoadedRegister, asOf: Date, now: Date, leaseMs: number): Promise<OpenRun> {
+  const owner = randomUUID();
+  const lease = new Date(now.getTime() + leaseMs);
+  try {
+    return await withPrincipal(db, system(tenantId), async (trx) => {
+      const open = await trx.selectFrom('retention_runs').select(['id', 'as_of', 'register_version', 'started_at', 'lease_until']).where('tenant_id', '=', tenantId).where('finished_at', 'is', null).forUpdate().executeTakeFirst();
+      if (open) {
+        if (new Date(open.lease_until) > now) throw new RetentionBusy(`une purge est déjà en cours pour ${tenantId} (commencée le ${new Date(open.started_at).toISOString()})`);
+        await trx.updateTable('retention_runs').set({ lease_until: lease, lease_owner: owner }).where('tenant_id', '=', tenantId).where('id', '=', open.id).execute();
+        return { id: open.id, owner, asOf: new Date(open.as_of), registerVersion: open.register_version, startedAt: new Date(open.started_at), resumed: true };
+      }
+      const last = await trx.selectFrom('retention_runs').select('as_of').where('tenant_id', '=', tenantId).where('finished_at', 'is not', null).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+      if (last && asOf < new Date(last.as_of))
+        throw new RetentionRefused(`la date demandée (${asOf.toISOString()}) précède celle de la dernière purge (${new Date(last.as_of).toISOString()}) : les certificats se suivent dans le temps`);
+      const id = randomUUID();
+      await trx.insertInto('retention_runs').values({ tenant_id: tenantId, id, as_of: asOf, register_version: register.version, started_at: now, lease_until: lease, lease_owner: owner }).execute();
+      return { id, owner, asOf, registerVersion: register.version, startedAt: now, resumed: false };
+    });
+  } catch (e) {
+    // Two runs starting at once: the unique index lets one in.
+    if ((e as { code?: string }).code === '23505') throw new RetentionBusy(`une purge est déjà en cours pour ${tenantId}`);
+    throw e;
+  }
+}
+
+/** Renews the lease inside a batch's transaction; the batch rolls back if another process took the run over. */
+async function renewLease(trx: Tx, tenantId: string, run: OpenRun, until: Date): Promise<void> {
+  const r = await trx.updateTable('retention_runs').set({ lease_until: until }).where('tenant_id', '=', tenantId).where('id', '=', run.id).where('lease_owner', '=', run.owner).where('finished_at', 'is', null).executeTakeFirst();
+  if (Number(r.numUpdatedRows) !== 1) throw new RetentionBusy(`la purge ${run.id} a été reprise par un autre processus`);
+}
+
+/** One batch: the ledger rows and the deletion in one statement (uploads, subject keys, notes, replies and mail go by cascade). */
+async function deleteBatch(trx: Tx, tenantId: string, run: OpenRun, processingIds: readonly string[], size: number, at: Date): Promise<number> {
+  const result = await sql`
+    with doomed as (
+      select r.id, r.processing_id from records r where ${due(tenantId, run.asOf, processingIds)}
+      order by r.id limit ${size} for update of r skip locked),
+    logged as (
+      insert into erasure_ledger (tenant_id, record_id, run_id, processing_id, action, at)
+      select ${tenantId}, id, ${run.id}, processing_id, 'delete', ${at} from doomed
+      on conflict do nothing)
+    delete from records r using doomed d where r.tenant_id = ${tenantId} and r.id = d.id`.execute(trx);
+  return Number(result.numAffectedRows ?? 0);
+}
+
+export async function runRetention(db: Kysely<Tables>, tenantId: string, options: RunOptions): Promise<RunReport> {
+  const clock = options.clock ?? (() => new Date());
+  const register = await currentRegister(db, tenantId);
+  const deleting = register.register.processings.filter((p) => p.retention.then === 'delete').map((p) => p.id);
+
+  if (options.dryRun) {
+    const expired = await withPrincipal(db, system(tenantId), (trx) => expiredByProcessing(trx, tenantId, options.asOf));
+    const { processings, outsideRegister } = outcomes(register, expired, new Map(), true);
+    return { tenantId, dryRun: true, runId: null, resumed: false, asOf: options.asOf.toISOString(), registerVersion: register.version, processings, outsideRegister, certificate: null };
+  }
+
+  const leaseMs = options.leaseMs ?? LEASE_MS;
+  const run = await openRun(db, tenantId, register, options.asOf, clock(), leaseMs);
+  const size = options.batchSize ?? BATCH;
+  const total = await withPrincipal(db, system(tenantId), (trx) => countDue(trx, tenantId, run.asOf, deleting));
+  let done = 0;
+  options.onProgress?.(done, total);
+  if (deleting.length > 0)
+    for (;;) {
+      const n = await withPrincipal(db, system(tenantId), async (trx) => {
+        await renewLease(trx, tenantId, run, new Date(clock().getTime() + leaseMs));
+        return deleteBatch(trx, tenantId, run, deleting, size, clock());
+      });
+      done += n;
+      options.onProgress?.(done, total);
+      if (n < size) break;
+    }
+
+  return withPrincipal(db, system(tenantId), async (trx) => {
+    await renewLease(trx, tenantId, run, new Date(clock().getTime() + leaseMs));
+    const expired = await expiredByProcessing(trx, tenantId, run.asOf);
+    const ledger = await ledgerTotals(trx, tenantId, run.id);
+    const { processings, outsideRegister } = outcomes(register, expired, ledger, false);
+    const last = await trx.selectFrom('retention_runs').select(['seq', 'hash']).where('tenant_id', '=', tenantId).where('finished_at', 'is not', null).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+    const seq = Number(last?.seq ?? 0) + 1;
+    const prevHash = last?.hash ?? GENESIS;
+    const finishedAt = clock();
+    const certificate: Certificate = {
+      tenantId,
+      runId: run.id,
+      asOf: run.asOf.toISOString(),
+      registerVersion: run.registerVersion,
+      startedAt: run.startedAt.toISOString(),
+      finishedAt: finishedAt.toISOString(),
+      processings,
+      outsideRegister,
+    };
+    const text = JSON.stringify(certificate);
+    const hash = certificateHash(prevHash, text);
+    await trx.updateTable('retention_runs').set({ finished_at: finishedAt, seq, certificate: text, prev_hash: prevHash, hash }).where('tenant_id', '=', tenantId).where('id', '=', run.id).execute();
+    return { tenantId, dryRun: false, runId: run.id, resumed: run.resumed, asOf: certificate.asOf, registerVersion: run.registerVersion, processings, outsideRegister, certificate: { seq, hash } };
+  });
+}
