@@ -30,10 +30,9 @@ import { signInWithPassword, TestBrowser } from '../src/back-office/testing.ts';
 import { COUNT_AHEAD, listForAgent } from '../src/back-office/record-list.ts';
 import { NOBODY, type RecordFilter } from '../src/back-office/record-filter.ts';
 import { withPrincipal } from '../src/db/principal.ts';
-import { buildApp } from '../src/server/app.ts';
-import { createAppContext } from '../src/server/app-context.ts';
+import type { buildApp } from '../src/server/app.ts';
 import { machineInfo, num, output, percentiles, parseBenchArgs, runBenchmark } from './harness.ts';
-import { AGENT_EMAIL, AGENT_SERVICES, BENCH_PASSWORD, benchKeyring, commune, scratchDatabase, seedRecords, type BenchDbKind } from './seed-records.ts';
+import { AGENT_EMAIL, AGENT_SERVICES, BENCH_PASSWORD, benchKeyring, commune, scratchDatabase, seedRecords, type BenchDbKind, benchDbKind, benchApp } from './seed-records.ts';
 
 const GOAL_MS = 20;
 
@@ -54,11 +53,7 @@ function options(): Options {
     requests: { type: 'string', default: '200' },
     warmup: { type: 'string', default: '30' },
   });
-  const db = values['db'];
-  if (db !== 'postgres' && db !== 'pglite') {
-    process.stderr.write(`--db: postgres or pglite, not « ${String(db)} »\n${usage}\n`);
-    process.exit(2);
-  }
+  const db = benchDbKind(values['db'], usage);
   return { json: values['json'] === true, db, records: int('records', 1, 2_000_000), requests: int('requests', 1, 100_000), warmup: int('warmup', 0, 100_000) };
 }
 
@@ -87,7 +82,6 @@ async function main(): Promise<number> {
   note('migrations…');
   const database = await scratch.open();
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
-  let ctx: ReturnType<typeof createAppContext> | undefined;
   try {
     const keyring = benchKeyring();
     const { loaded, agentId } = await commune(database);
@@ -95,22 +89,13 @@ async function main(): Promise<number> {
     const t0 = performance.now();
     await seedRecords(database, keyring, loaded, agentId, opts.records, (done) => note(`records: ${num(done)}/${num(opts.records)} (${num((performance.now() - t0) / 1000, 1)} s)`));
 
-    ctx = createAppContext({
-      database,
-      keyring,
-      config: { publicUrl: undefined, submissionsPerMinute: 1000, smtpUrl: undefined, mailFrom: 'Bastide <bench@localhost>' },
-      outboxDir: `${process.env['TMPDIR'] ?? '/tmp'}/bastide-bench-list-outbox`,
-      logger: { warn: () => {}, error: () => {} },
-    });
-    app = await buildApp(ctx);
     const serverMs: number[] = [];
-    app.addHook('onResponse', async (_request, reply) => {
-      serverMs.push(reply.elapsedTime);
-    });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const address = app.server.address();
-    if (!address || typeof address === 'string') throw new Error('the server has no port');
-    const base = `http://127.0.0.1:${address.port}`;
+    let base: string;
+    ({ app, base } = await benchApp(database, keyring, 'list', (a) =>
+      a.addHook('onResponse', async (_request, reply) => {
+        serverMs.push(reply.elapsedTime);
+      }),
+    ));
     const browser = new TestBrowser(base);
     const signedIn = await signInWithPassword(browser, tenantId, AGENT_EMAIL, BENCH_PASSWORD);
     if (signedIn.status !== 303) throw new Error(`sign-in answered ${signedIn.status}`);
@@ -221,7 +206,6 @@ async function main(): Promise<number> {
     return failures.length > 0 ? 1 : 0;
   } finally {
     await app?.close();
-    await ctx?.close();
     await database.close();
     await scratch.drop();
   }

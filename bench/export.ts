@@ -43,7 +43,7 @@ import { withPrincipal } from '../src/db/principal.ts';
 import { signInWithPassword, TestBrowser } from '../src/back-office/testing.ts';
 import type { ServerSetup } from './export-server.ts';
 import { machineInfo, mb, num, output, parseBenchArgs, runBenchmark } from './harness.ts';
-import { AGENT_EMAIL, AGENT_SERVICES, BENCH_PASSWORD, benchKeyring, commune, scratchDatabase, seedRecords, type BenchDbKind } from './seed-records.ts';
+import { AGENT_EMAIL, AGENT_SERVICES, BENCH_PASSWORD, benchKeyring, commune, scratchDatabase, seedRecords, type BenchDbKind, benchDbKind } from './seed-records.ts';
 
 const GOALS = { rowsPerSecond: 20_000, peakRssMb: 150 };
 type Target = 'ids' | 'csv' | 'xlsx';
@@ -68,11 +68,7 @@ function options(): Options {
     'server-prof': { type: 'string', default: '' },
     'server-heap-mb': { type: 'string', default: '0' },
   });
-  const db = values['db'];
-  if (db !== 'postgres' && db !== 'pglite') {
-    process.stderr.write(`--db: postgres or pglite, not « ${String(db)} »\n${usage}\n`);
-    process.exit(2);
-  }
+  const db = benchDbKind(values['db'], usage);
   const prof = String(values['server-prof']);
   return { json: values['json'] === true, db, records: int('records', 1, 2_000_000), rounds: int('rounds', 1, 20), serverProf: prof === '' ? undefined : prof, serverHeapMb: int('server-heap-mb', 0, 65_536) || undefined };
 }

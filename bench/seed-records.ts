@@ -31,6 +31,8 @@ import { RegisterDirectory } from '../src/register/register-directory.ts';
 import { loadRegister } from '../src/register/register-loader.ts';
 import type { LoadedRegister } from '../src/register/register-repository.ts';
 import { keyOf } from '../src/records/record-reader.ts';
+import { buildApp } from '../src/server/app.ts';
+import { createAppContext } from '../src/server/app-context.ts';
 import { recordAad, submitForm } from '../src/records/submit-form.ts';
 import { contactData, communeYaml, enrolmentData, reportData } from '../src/records/testing.ts';
 
@@ -42,6 +44,13 @@ export const AGENT_SERVICES = ['accueil', 'techniques', 'scolaire'];
 const CHUNK = 5000;
 
 export type BenchDbKind = 'postgres' | 'pglite';
+
+/** The --db option of the database benchmarks; a bad value exits 2 with the usage. */
+export function benchDbKind(value: unknown, usage: string): BenchDbKind {
+  if (value === 'postgres' || value === 'pglite') return value;
+  process.stderr.write(`--db: postgres or pglite, not « ${String(value)} »\n${usage}\n`);
+  process.exit(2);
+}
 
 /** A scratch database; `target` reopens it (in another process too), `drop` removes it for good. */
 export interface ScratchDatabase {
@@ -181,4 +190,24 @@ export async function seedRecords(database: Database, keyring: MasterKeyring, lo
   }
   // Fresh statistics, as autovacuum would have them on a table that grew over a year.
   await sql`analyze records`.execute(database.db);
+}
+
+/**
+ * The real app on a free port of 127.0.0.1, logger off; `prepare` adds hooks
+ * before it listens. Closing the app closes its context (mail worker, caches).
+ */
+export async function benchApp(database: Database, keyring: MasterKeyring, name: string, prepare: (app: Awaited<ReturnType<typeof buildApp>>) => void = () => {}) {
+  const ctx = createAppContext({
+    database,
+    keyring,
+    config: { publicUrl: undefined, submissionsPerMinute: 1000, smtpUrl: undefined, mailFrom: 'Bastide <bench@localhost>' },
+    outboxDir: `${process.env['TMPDIR'] ?? '/tmp'}/bastide-bench-${name}-outbox`,
+    logger: { warn: () => {}, error: () => {} },
+  });
+  const app = await buildApp(ctx);
+  prepare(app);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  if (!address || typeof address === 'string') throw new Error('the server has no port');
+  return { app, base: `http://127.0.0.1:${address.port}` };
 }

@@ -14,6 +14,9 @@ import { linkIn, mailTo } from '../src/back-office/admin/testing.ts';
 import { agentWithPassword, PASSWORD } from '../src/back-office/testing.ts';
 import { startTestSmtpServer, type TestSmtpServer } from '../src/mail/testing.ts';
 import { contactData, reportData } from '../src/records/testing.ts';
+import { submitForm } from '../src/records/submit-form.ts';
+import { setHold } from '../src/retention/holds.ts';
+import { runRetention } from '../src/retention/retention-run.ts';
 import { EXAMPLE_REGISTERS, startTestServer, type TestServer } from '../src/server/testing.ts';
 import { closeBrowser, newContext } from './browser.ts';
 import { PageChecks } from './page-checks.ts';
@@ -25,6 +28,7 @@ let server: TestServer;
 let smtp: TestSmtpServer;
 const checks = new PageChecks();
 const ids = { contact: '', report: '' };
+let dpoPage: Page;
 
 async function submit(formId: string, data: unknown): Promise<string> {
   const r = await fetch(`${server.url}/api/v1/${T}/forms/${formId}/submissions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ data }) });
@@ -137,6 +141,7 @@ describe('administration (Chromium)', () => {
 
   it('the DPO reads who opened the request, then has the journal verified', async () => {
     const dpo = await (await newContext()).newPage();
+    dpoPage = dpo;
     checks.record(dpo, 'dpo');
     await signInEnrolling(dpo, 'dpo@val-fleuri.example.fr', 'dpo');
     await dpo.getByRole('link', { name: 'Journal des accès' }).click();
@@ -148,6 +153,29 @@ describe('administration (Chromium)', () => {
     await dpo.getByRole('link', { name: 'Vérifier l’intégrité du journal' }).click();
     assert.match(await dpo.locator('[role=status]').innerText(), /Journal intact/);
     await checks.axe(dpo, 'vérification du journal');
+    assert.deepEqual(checks.axeProblems, []);
+  });
+
+  it('the DPO sees what is past due, what comes, the holds and the purge certificates', async () => {
+    const db = server.database.db;
+    const loaded = (await server.registers.current(T))!;
+    const monthsAgo = (n: number) => ({ baseUrl: server.url, now: new Date(Date.now() - n * 30.44 * 24 * 3600 * 1000) });
+    const made = [];
+    for (const n of [30, 30, 20, 14]) {
+      const r = await submitForm({ db, keys: server.ctx.keys }, loaded, 'contact-mairie', contactData(), monthsAgo(n));
+      assert.ok(r.ok);
+      made.push(r.stored.recordId);
+    }
+    assert.ok((await setHold(db, T, made[0]!, 'Recours contentieux en cours', 'dpo@val-fleuri.example.fr')).ok);
+    await runRetention(db, T, { asOf: new Date(), keys: () => server.ctx.keys });
+    // The DPO signed in (with TOTP) in the test before.
+    const dpo = dpoPage;
+    await dpo.getByRole('link', { name: 'Conservation' }).click();
+    assert.equal(await dpo.getByRole('img', { name: 'Suppressions prévues par semaine sur douze mois' }).count(), 1);
+    assert.match(await dpo.getByRole('table', { name: /Demandes conservées pour raison juridique/ }).innerText(), /Recours contentieux en cours/);
+    assert.match(await dpo.getByRole('table', { name: /Dernières purges/ }).innerText(), /Télécharger le n° 1/);
+    assert.match(await dpo.locator('[role=status]').innerText(), /Certificats intacts/);
+    await checks.axe(dpo, 'conservation');
     assert.deepEqual(checks.axeProblems, []);
   });
 

@@ -35,7 +35,12 @@ export function backOfficePage(req: AgentRequest, options: BackOfficePage, conte
     [base, 'Demandes'],
     // Only the pages the role may open (src/back-office/admin/, src/back-office/dpo/).
     ...(req.actor.role === 'admin' ? ([[`${base}/administration`, 'Administration']] as Array<[string, string]>) : []),
-    ...(req.actor.role === 'dpo' ? ([[`${base}/journal`, 'Journal des accès']] as Array<[string, string]>) : []),
+    ...(req.actor.role === 'dpo'
+      ? ([
+          [`${base}/journal`, 'Journal des accès'],
+          [`${base}/conservation`, 'Conservation'],
+        ] as Array<[string, string]>)
+      : []),
     [`${base}/compte`, 'Mon compte'],
   ];
   const header = html`<nav class="site-nav" aria-label="Menu de l’espace agents"><ul>${links.map(

@@ -12,6 +12,8 @@ export interface TenantsTable {
   name: string;
   /** Version of the register in force; null only between creation and first version. */
   current_version: number | null;
+  /** The register version the records' expiry dates follow (src/retention/expiry-changes.ts). */
+  expiries_version: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: CreatedAt;
 }
 

@@ -1,9 +1,12 @@
 /** A background job, declared as data: what it is called, how often it runs, what it does. */
 import type { Kysely } from 'kysely';
+import type { TenantKeys } from '../crypto/tenant-keys.ts';
 import type { Tables } from '../db/tables.ts';
 
 export interface JobDeps {
   db: Kysely<Tables>;
+  /** Tenant keys, for jobs that may open sealed fields (retention recomputing expiry dates). */
+  keys?: TenantKeys;
 }
 
 export interface Job {

@@ -1,6 +1,8 @@
 /** `bastide register check|load|versions|export`. Thin: each calls the register module and prints. */
 import { Command, Option } from 'commander';
-import { CliError, globalOptions, printJson, withDatabase } from '../cli/cli-context.ts';
+import { CliError, globalOptions, masterKeyringFor, printJson, withDatabase } from '../cli/cli-context.ts';
+import { TenantKeys } from '../crypto/tenant-keys.ts';
+import { previewExpiries, syncExpiries } from '../retention/expiry-changes.ts';
 import { loadRegister } from './register-loader.ts';
 import { exportRegisterCsv, exportRegisterHtml } from './register-export.ts';
 import { parseRegister } from './parse.ts';
@@ -48,15 +50,39 @@ export function registerCommands(program: Command): void {
     .description('crée ou met à jour la collectivité ; une nouvelle version seulement si le contenu a changé')
     .argument('<file>', 'fichier YAML du registre')
     .option('--by <name>', 'qui charge ce registre (pour l’historique des versions)')
-    .action(async (file: string, opts: { by?: string }, command: Command) => {
+    .option('--confirm-retention', 'confirme une durée de conservation raccourcie qui rend des demandes supprimables immédiatement')
+    .action(async (file: string, opts: { by?: string; confirmRetention?: boolean }, command: Command) => {
       const json = Boolean(globalOptions(command).json);
       const bytes = await readOrFail(file, json);
-      const result = await withDatabase(command, (database) => loadRegister(database.db, bytes, opts.by ?? `cli:${userInfo().username}`));
+      const parsed = parseRegister(bytes);
+      if (!parsed.ok) printProblems(parsed.problems, json);
+      const tenantId = parsed.register.tenant.id;
+      const { result, moves } = await withDatabase(command, async (database, config) => {
+        // Asked for only when a changed rule reads a sealed field.
+        const keys = () => new TenantKeys(database.db, masterKeyringFor(config, { generate: false }).keyring);
+        const version = await currentVersionNumber(database.db, tenantId);
+        const current = version === undefined ? undefined : (await loadVersion(database.db, tenantId, version))?.register;
+        if (current) {
+          const preview = await previewExpiries(database.db, keys, tenantId, current, parsed.register);
+          const atOnce = preview.filter((m) => m.dueAtOnce > 0);
+          if (atOnce.length > 0 && !opts.confirmRetention)
+            throw new CliError(
+              `erreur : ce registre rend des demandes supprimables dès maintenant (${atOnce.map((m) => `traitement ${m.processingId} : ${m.dueAtOnce}`).join(', ')}) ; la prochaine purge les supprimera. Rien n’a été chargé : relancez avec --confirm-retention pour confirmer.`,
+            );
+        }
+        const loaded = await loadRegister(database.db, bytes, opts.by ?? `cli:${userInfo().username}`);
+        return { result: loaded, moves: loaded.ok ? await syncExpiries(database.db, keys, tenantId) : [] };
+      });
       if (!result.ok) printProblems(result.problems, json);
-      if (json) printJson({ tenant: result.tenantId, version: result.version, created: result.created, hash: result.hash, warnings: result.warnings });
+      const moved = moves.filter((m) => m.earlier + m.later > 0);
+      if (json) printJson({ tenant: result.tenantId, version: result.version, created: result.created, hash: result.hash, warnings: result.warnings, expiries: moved });
       else {
         printWarnings(result.warnings);
         process.stdout.write(`${result.tenantId} version ${result.version}${result.created ? '' : ' (inchangée)'}\n`);
+        for (const m of moved)
+          process.stdout.write(
+            `  traitement ${m.processingId} : ${m.earlier} date(s) de suppression avancée(s), ${m.later} reculée(s)${m.dueAtOnce > 0 ? `, dont ${m.dueAtOnce} demande(s) supprimable(s) dès maintenant` : ''}\n`,
+          );
       }
     });
 

@@ -1,5 +1,5 @@
 /** All SQL about tenants and their register versions. */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Tables } from '../db/tables.ts';
 import type { Register } from './schema.ts';
 
@@ -60,7 +60,12 @@ export async function saveVersion(
         loaded_by: input.loadedBy,
       })
       .execute();
-    await trx.updateTable('tenants').set({ current_version: version, name: input.register.tenant.name }).where('id', '=', tenantId).execute();
+    // A tenant's first version: no record exists yet, so every date already follows it (src/retention/expiry-changes.ts).
+    await trx
+      .updateTable('tenants')
+      .set({ current_version: version, name: input.register.tenant.name, expiries_version: sql<number>`coalesce(expiries_version, ${version}::int)` })
+      .where('id', '=', tenantId)
+      .execute();
     return { version, created: true };
   });
 }

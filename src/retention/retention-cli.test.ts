@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
@@ -9,7 +9,7 @@ import { TenantKeys } from '../crypto/tenant-keys.ts';
 import type { Database } from '../db/database.ts';
 import { withPrincipal } from '../db/principal.ts';
 import { testDatabaseKinds, uniqueTenantId } from '../db/testing.ts';
-import { contactData, loadCommune } from '../records/testing.ts';
+import { communeYaml, contactData, loadCommune } from '../records/testing.ts';
 import { submitForm } from '../records/submit-form.ts';
 import { testKeyring } from '../server/testing.ts';
 
@@ -80,6 +80,24 @@ for (const kind of testDatabaseKinds()) {
       const verify = run(['retention', 'certificates', '--tenant', tenant, '--verify']);
       assert.equal(verify.code, 1);
       assert.match(verify.stderr, new RegExp(`^${tenant} : certificat n° 1 ALTÉRÉ \\([0-9a-f-]{36}\\) : son contenu a été modifié après sa signature$`, 'm'));
+    });
+
+    it('refuses a register that makes requests due at once unless confirmed, and recomputes the dates once it is', async () => {
+      // The recent request (today) falls due if contact requests are kept one day.
+      const yaml = communeYaml(tenant);
+      const start = yaml.indexOf('\n  - id: contact\n');
+      const at = yaml.indexOf('      duration: ', start);
+      const file = join(dataDir, 'shorter.yaml');
+      writeFileSync(file, `${yaml.slice(0, at)}      duration: P1D${yaml.slice(yaml.indexOf('\n', at))}`);
+      // Today's request is due in a day, not at once: move it two days back.
+      await withDb(({ db }) => withPrincipal(db, { kind: 'system', tenantId: tenant }, (trx) => sql`update records set created_at = created_at - interval '2 days' where tenant_id = ${tenant} and id = ${ids[3]!}`.execute(trx)));
+      const refused = run(['register', 'load', file]);
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /rend des demandes supprimables dès maintenant \(traitement contact : 1\).*Rien n’a été chargé : relancez avec --confirm-retention/);
+      assert.match(run(['register', 'versions', '--tenant', tenant]).stdout, /^1\t/, 'still one version');
+      const confirmed = run(['register', 'load', file, '--confirm-retention']);
+      assert.equal(confirmed.code, 0, confirmed.stderr);
+      assert.match(confirmed.stdout, new RegExp(`^${tenant} version 2\n  traitement contact : 2 date\\(s\\) de suppression avancée\\(s\\), 0 reculée\\(s\\), dont 1 demande\\(s\\) supprimable\\(s\\) dès maintenant$`, 'm'));
     });
   });
 }

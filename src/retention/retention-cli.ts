@@ -5,7 +5,8 @@
  * DPO's legal holds.
  */
 import type { Command } from 'commander';
-import { CliError, globalOptions, printJson, withDatabase } from '../cli/cli-context.ts';
+import { CliError, globalOptions, masterKeyringFor, printJson, withDatabase } from '../cli/cli-context.ts';
+import { TenantKeys } from '../crypto/tenant-keys.ts';
 import { progressBar } from '../cli/progress.ts';
 import { withPrincipal } from '../db/principal.ts';
 import type { Database } from '../db/database.ts';
@@ -36,6 +37,8 @@ const plural = (n: number, word: string) => `${n} ${word}${n > 1 ? 's' : ''}`;
 function printRun(r: RunReport): void {
   const title = r.dryRun ? 'simulation (rien n’est modifié)' : r.resumed ? 'purge reprise là où elle s’était arrêtée' : 'purge';
   process.stdout.write(`${r.tenantId} : ${title} au ${r.asOf}, registre v${r.registerVersion}\n`);
+  if (r.expiriesRecomputed > 0) process.stdout.write(`  ${plural(r.expiriesRecomputed, 'date')} de suppression recalculée${r.expiriesRecomputed > 1 ? 's' : ''} d’abord selon le registre en vigueur\n`);
+  if (r.expiriesBehind !== null) process.stdout.write(`  attention : les dates de suppression suivent encore la version ${r.expiriesBehind} du registre ; la purge les recalculera d’abord\n`);
   const busy = r.processings.filter((p) => p.deleted + p.anonymised + p.archived + p.held + p.notApplied > 0);
   for (const p of busy) {
     const parts = [
@@ -64,12 +67,14 @@ export function retentionCommands(program: Command): void {
     .action(async (opts: { tenant?: string; now?: string; dryRun?: boolean }, command: Command) => {
       const asOf = asOfOption(opts.now);
       const json = globalOptions(command).json === true;
-      const reports = await withDatabase(command, async (database) => {
+      const reports = await withDatabase(command, async (database, config) => {
         const out: RunReport[] = [];
+        // Asked for only if expiry dates must be recomputed from sealed fields first.
+        const keys = () => new TenantKeys(database.db, masterKeyringFor(config, { generate: false }).keyring);
         for (const tenantId of await tenantsOf(database, opts.tenant)) {
           const bar = progressBar(`${tenantId} : demandes supprimées`, { json });
           try {
-            out.push(await runRetention(database.db, tenantId, { asOf, dryRun: opts.dryRun === true, onProgress: (done, total) => bar.update(done, total) }));
+            out.push(await runRetention(database.db, tenantId, { asOf, keys, dryRun: opts.dryRun === true, onProgress: (done, total) => bar.update(done, total) }));
           } catch (e) {
             if (e instanceof RetentionBusy || e instanceof RetentionRefused) throw new CliError(`erreur : ${e.message}`, e instanceof RetentionBusy ? 4 : 1);
             throw e;

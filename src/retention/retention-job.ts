@@ -27,7 +27,7 @@ async function dueTenants(db: Kysely<Tables>, now: Date): Promise<string[]> {
 export const retentionJob: Job = {
   name: 'retention',
   everyMs: 60 * 60 * 1000,
-  async run({ db }, now) {
+  async run({ db, keys }, now) {
     let deleted = 0;
     let held = 0;
     let busy = 0;
@@ -36,7 +36,7 @@ export const retentionJob: Job = {
     const tenants = await dueTenants(db, now);
     for (const tenantId of tenants) {
       try {
-        const report = await runRetention(db, tenantId, { asOf: now });
+        const report = await runRetention(db, tenantId, { asOf: now, ...(keys ? { keys: () => keys } : {}) });
         for (const p of report.processings) {
           deleted += p.deleted;
           held += p.held;

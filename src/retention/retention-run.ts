@@ -24,6 +24,7 @@ import type { Tables } from '../db/tables.ts';
 import { currentVersionNumber, loadVersion, type LoadedRegister } from '../register/register-repository.ts';
 import type { Processing } from '../register/schema.ts';
 import { GENESIS } from '../journal/journal.ts';
+import { syncExpiries, type KeysSource } from './expiry-changes.ts';
 import { certificateHash, EMPTY_DIGEST, ledgerTotals, type Certificate, type ProcessingOutcome } from './certificates.ts';
 
 export interface RunOptions {
@@ -37,6 +38,8 @@ export interface RunOptions {
   onProgress?: (done: number, due: number) => void;
   /** The wall clock (leases), apart from `asOf`. */
   clock?: () => Date;
+  /** The tenant keys, should expiry dates have to be recomputed from sealed fields first (syncExpiries). */
+  keys?: KeysSource;
 }
 
 export interface RunReport {
@@ -52,6 +55,10 @@ export interface RunReport {
   outsideRegister: number;
   /** The certificate's number and hash; null for a dry run. */
   certificate: { seq: number; hash: string } | null;
+  /** Records whose expiry date was recomputed first, because the register in force changed their rule. */
+  expiriesRecomputed: number;
+  /** A dry run only: the dates still follow this older register version (a register load was interrupted); the real run recomputes them first. */
+  expiriesBehind: number | null;
 }
 
 /** Another run of this tenant is going on. */
@@ -161,18 +168,25 @@ async function renewLease(trx: Tx, tenantId: string, run: OpenRun, until: Date):
   if (Number(r.numUpdatedRows) !== 1) throw new RetentionBusy(`la purge ${run.id} a été reprise par un autre processus`);
 }
 
-/** One batch: the ledger rows and the deletion in one statement (uploads, subject keys, notes, replies and mail go by cascade). */
-async function deleteBatch(trx: Tx, tenantId: string, run: OpenRun, processingIds: readonly string[], size: number, at: Date): Promise<number> {
-  const result = await sql`
+/**
+ * One batch: the ledger rows and the deletion in one statement (uploads,
+ * subject keys, notes, replies and mail go by cascade). Batches walk the ids
+ * upwards from the last one deleted, so that none scans again the index
+ * entries of the rows the previous batches deleted (still there until
+ * vacuum). A row locked by someone else is skipped; the next run takes it.
+ */
+async function deleteBatch(trx: Tx, tenantId: string, run: OpenRun, processingIds: readonly string[], size: number, at: Date, after: string): Promise<{ deleted: number; last: string | null }> {
+  const { rows } = await sql<{ n: string; last: string | null }>`
     with doomed as (
-      select r.id, r.processing_id from records r where ${due(tenantId, run.asOf, processingIds)}
+      select r.id, r.processing_id from records r where ${due(tenantId, run.asOf, processingIds)} and r.id > ${after}::uuid
       order by r.id limit ${size} for update of r skip locked),
     logged as (
       insert into erasure_ledger (tenant_id, record_id, run_id, processing_id, action, at)
       select ${tenantId}, id, ${run.id}, processing_id, 'delete', ${at} from doomed
-      on conflict do nothing)
-    delete from records r using doomed d where r.tenant_id = ${tenantId} and r.id = d.id`.execute(trx);
-  return Number(result.numAffectedRows ?? 0);
+      on conflict do nothing),
+    gone as (delete from records r using doomed d where r.tenant_id = ${tenantId} and r.id = d.id returning r.id)
+    select count(*) as n, max(id::text) as last from gone`.execute(trx);
+  return { deleted: Number(rows[0]!.n), last: rows[0]!.last };
 }
 
 export async function runRetention(db: Kysely<Tables>, tenantId: string, options: RunOptions): Promise<RunReport> {
@@ -183,8 +197,18 @@ export async function runRetention(db: Kysely<Tables>, tenantId: string, options
   if (options.dryRun) {
     const expired = await withPrincipal(db, system(tenantId), (trx) => expiredByProcessing(trx, tenantId, options.asOf));
     const { processings, outsideRegister } = outcomes(register, expired, new Map(), true);
-    return { tenantId, dryRun: true, runId: null, resumed: false, asOf: options.asOf.toISOString(), registerVersion: register.version, processings, outsideRegister, certificate: null };
+    const tenant = await db.selectFrom('tenants').select('expiries_version').where('id', '=', tenantId).executeTakeFirst();
+    const behind = tenant?.expiries_version !== register.version ? (tenant?.expiries_version ?? 0) : null;
+    return { tenantId, dryRun: true, runId: null, resumed: false, asOf: options.asOf.toISOString(), registerVersion: register.version, processings, outsideRegister, certificate: null, expiriesRecomputed: 0, expiriesBehind: behind };
   }
+
+  // Never delete by a rule the register no longer states.
+  const keys: KeysSource =
+    options.keys ??
+    (() => {
+      throw new RetentionRefused(`les dates de suppression de ${tenantId} doivent être recalculées depuis des champs chiffrés : la clé maîtresse est nécessaire (BASTIDE_MASTER_KEY ou BASTIDE_MASTER_KEY_FILE)`);
+    });
+  const recomputed = (await syncExpiries(db, keys, tenantId)).reduce((n, m) => n + m.earlier + m.later, 0);
 
   const leaseMs = options.leaseMs ?? LEASE_MS;
   const run = await openRun(db, tenantId, register, options.asOf, clock(), leaseMs);
@@ -192,15 +216,17 @@ export async function runRetention(db: Kysely<Tables>, tenantId: string, options
   const total = await withPrincipal(db, system(tenantId), (trx) => countDue(trx, tenantId, run.asOf, deleting));
   let done = 0;
   options.onProgress?.(done, total);
+  let after = '00000000-0000-0000-0000-000000000000';
   if (deleting.length > 0)
     for (;;) {
-      const n = await withPrincipal(db, system(tenantId), async (trx) => {
+      const batch = await withPrincipal(db, system(tenantId), async (trx) => {
         await renewLease(trx, tenantId, run, new Date(clock().getTime() + leaseMs));
-        return deleteBatch(trx, tenantId, run, deleting, size, clock());
+        return deleteBatch(trx, tenantId, run, deleting, size, clock(), after);
       });
-      done += n;
+      done += batch.deleted;
       options.onProgress?.(done, total);
-      if (n < size) break;
+      if (batch.deleted < size || !batch.last) break;
+      after = batch.last;
     }
 
   return withPrincipal(db, system(tenantId), async (trx) => {
@@ -225,6 +251,6 @@ export async function runRetention(db: Kysely<Tables>, tenantId: string, options
     const text = JSON.stringify(certificate);
     const hash = certificateHash(prevHash, text);
     await trx.updateTable('retention_runs').set({ finished_at: finishedAt, seq, certificate: text, prev_hash: prevHash, hash }).where('tenant_id', '=', tenantId).where('id', '=', run.id).execute();
-    return { tenantId, dryRun: false, runId: run.id, resumed: run.resumed, asOf: certificate.asOf, registerVersion: run.registerVersion, processings, outsideRegister, certificate: { seq, hash } };
+    return { tenantId, dryRun: false, runId: run.id, resumed: run.resumed, asOf: certificate.asOf, registerVersion: run.registerVersion, processings, outsideRegister, certificate: { seq, hash }, expiriesRecomputed: recomputed, expiriesBehind: null };
   });
 }

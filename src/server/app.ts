@@ -118,7 +118,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   // A file over its limit is reported for its field (form-body.ts), never as a bare 413.
   await app.register(multipart, { throwFileSizeLimit: false });
 
-  const scheduler = startScheduler(JOBS, { db: ctx.database.db }, app.log);
+  const scheduler = startScheduler(JOBS, { db: ctx.database.db, keys: ctx.keys }, app.log);
   app.addHook('onClose', async () => {
     await scheduler.stop();
     await ctx.close();

@@ -9,6 +9,8 @@ import { openDatabase, targetFromConfig } from '../db/database.ts';
 import { formatProblem } from '../register/problem.ts';
 import { readRegisterFile } from '../register/read-register-file.ts';
 import { loadRegister } from '../register/register-loader.ts';
+import { syncExpiries } from '../retention/expiry-changes.ts';
+import { TenantKeys } from '../crypto/tenant-keys.ts';
 import { ensureDemoAgents } from '../accounts/demo-agents.ts';
 import { loadVersion } from '../register/register-repository.ts';
 import { buildApp } from './app.ts';
@@ -54,6 +56,8 @@ export function serveCommand(program: Command): void {
         }
         loadedTenants.push(result.tenantId);
         process.stdout.write(`registre ${result.tenantId} : version ${result.version}${result.created ? ' (nouvelle)' : ''}\n`);
+        const moved = (await syncExpiries(database.db, () => new TenantKeys(database.db, keyring), result.tenantId)).reduce((n, m) => n + m.earlier + m.later, 0);
+        if (moved > 0) process.stdout.write(`  ${moved} date(s) de suppression recalculée(s) selon cette version\n`);
         if (opts.demo) {
           const loaded = await loadVersion(database.db, result.tenantId, result.version);
           for (const a of await ensureDemoAgents(database.db, loaded!))

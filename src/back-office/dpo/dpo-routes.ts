@@ -1,7 +1,8 @@
 /**
  * The DPO's pages, for the dpo role only: the access journal by record or by
  * account, PAGE_SIZE entries a page, read under the DPO principal (which may
- * read the journal and no record), and `journal verify` run on demand.
+ * read the journal and no record), and `journal verify` run on demand; the
+ * retention page (what is due, what comes, holds, purge certificates).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { dpoPrincipal } from '../../accounts/actor.ts';
@@ -15,6 +16,11 @@ import type { AppContext } from '../../server/app-context.ts';
 import { sendPage } from '../../web/reply.ts';
 import { rolePage } from '../admin/role-page.ts';
 import { journalPage, verifyPage, type JournalView } from './journal-page.ts';
+import { listCertificates, verifyCertificates } from '../../retention/certificates.ts';
+import { listHolds } from '../../retention/holds.ts';
+import { deletionForecast } from '../../retention/retention-forecast.ts';
+import { runRetention } from '../../retention/retention-run.ts';
+import { retentionPage } from './retention-page.ts';
 
 type Req = FastifyRequest<{ Params: { tenant: string }; Querystring: { demande?: string; agent?: string; apres?: string } }>;
 
@@ -53,5 +59,36 @@ export function dpoRoutes(app: FastifyInstance, ctx: AppContext): void {
     const req = await rolePage(ctx, request, reply, 'dpo');
     if (!req) return reply;
     return sendPage(reply, verifyPage(req, await verifyJournal(db, req.tenantId)));
+  });
+
+  app.get('/:tenant/back-office/conservation', async (request: Req, reply) => {
+    const req = await rolePage(ctx, request, reply, 'dpo');
+    if (!req) return reply;
+    const now = new Date();
+    const tenantId = req.tenantId;
+    // Counts and ids only: the same figures as `retention run --dry-run` and the certificates.
+    const [due, forecast, holds, stored] = await Promise.all([
+      runRetention(db, tenantId, { asOf: now, dryRun: true }),
+      deletionForecast(db, tenantId, now),
+      listHolds(db, tenantId),
+      withPrincipal(db, { kind: 'system', tenantId }, async (trx) => ({ all: await listCertificates(trx, tenantId), check: await verifyCertificates(trx, tenantId) })),
+    ]);
+    const certificates = stored.all.slice(-20).reverse();
+    return sendPage(reply, retentionPage(req, { due, forecast, holds, certificates, check: stored.check }));
+  });
+
+  app.get<{ Params: { tenant: string; seq: string } }>('/:tenant/back-office/conservation/certificats/:seq', async (request, reply) => {
+    const req = await rolePage(ctx, request as unknown as Req, reply, 'dpo');
+    if (!req) return reply;
+    const m = /^(\d{1,9})\.json$/.exec(request.params.seq);
+    const tenantId = req.tenantId;
+    const found = m ? (await withPrincipal(db, { kind: 'system', tenantId }, (trx) => listCertificates(trx, tenantId))).find((c) => c.seq === Number(m[1])) : undefined;
+    if (!found) throw new AppError('page-not-found');
+    // The certificate exactly as signed, with what verifies it.
+    return reply
+      .header('content-type', 'application/json; charset=utf-8')
+      .header('content-disposition', `attachment; filename="certificat-purge-${tenantId}-${found.seq}.json"`)
+      .header('cache-control', 'no-store')
+      .send(JSON.stringify({ seq: found.seq, prevHash: found.prevHash, hash: found.hash, hashOf: 'sha256(prevHash + "\\n" + certificate)', certificate: found.text }, null, 2));
   });
 }

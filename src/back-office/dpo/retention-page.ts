@@ -1,0 +1,133 @@
+/**
+ * The DPO's retention page: what is past its date and why it is still
+ * there, what will be deleted week by week over the next year (a chart
+ * drawn on the server, as SVG, with the same figures in a table, so that it
+ * needs no script and reads with a screen reader), the legal holds, and the
+ * last purge certificates with their verification.
+ */
+import { frenchDate, frenchDateTime } from '../../notice/french-date.ts';
+import type { Register } from '../../register/schema.ts';
+import type { CertificatesCheck, StoredCertificate } from '../../retention/certificates.ts';
+import type { Hold } from '../../retention/holds.ts';
+import type { ForecastWeek } from '../../retention/retention-forecast.ts';
+import type { RunReport } from '../../retention/retention-run.ts';
+import { html, type Html } from '../../web/html.ts';
+import type { AgentRequest } from '../agent-session.ts';
+import { backOfficePage } from '../back-office-layout.ts';
+
+export const retentionPath = (tenantId: string) => `/${tenantId}/back-office/conservation`;
+
+export interface RetentionView {
+  due: RunReport;
+  forecast: readonly ForecastWeek[];
+  holds: readonly Hold[];
+  certificates: readonly StoredCertificate[];
+  check: CertificatesCheck;
+}
+
+const plural = (n: number, one: string, many: string) => `${n.toLocaleString('fr-FR')} ${n > 1 ? many : one}`;
+
+function titles(register: Register): (id: string) => string {
+  const byId = new Map(register.processings.map((p) => [p.id, p.title]));
+  return (id) => byId.get(id) ?? `${id} (retiré du registre)`;
+}
+
+function pastDue(view: RetentionView, title: (id: string) => string): Html {
+  const rows = view.due.processings.filter((p) => p.deleted + p.held + p.notApplied > 0);
+  const waiting = rows.reduce((n, p) => n + p.deleted, 0);
+  const total = rows.reduce((n, p) => n + p.deleted + p.held + p.notApplied, 0) + view.due.outsideRegister;
+  if (total === 0) return html`<p class="status-message" role="status">Aucune demande n’a dépassé sa durée de conservation.</p>`;
+  return html`<p>${plural(total, 'demande a dépassé sa', 'demandes ont dépassé leur')} durée de conservation.${waiting > 0 ? ` ${plural(waiting, 'sera supprimée', 'seront supprimées')} à la prochaine purge (chaque jour).` : ''}</p>
+<div class="table-wrap"><table>
+<caption>Demandes échues encore présentes, par traitement</caption>
+<thead><tr><th scope="col">Traitement</th><th scope="col">À supprimer à la prochaine purge</th><th scope="col">Conservées (gel ou raison juridique)</th><th scope="col">Action pas encore appliquée</th></tr></thead>
+<tbody>${rows.map((p) => html`<tr><th scope="row">${title(p.processingId)}</th><td>${p.deleted}</td><td>${p.held}</td><td>${p.notApplied > 0 ? `${p.notApplied} (${p.rule.then === 'anonymise' ? 'anonymisation' : 'archivage'})` : '0'}</td></tr>`)}</tbody>
+</table></div>
+${view.due.outsideRegister > 0 ? html`<p>${plural(view.due.outsideRegister, 'demande échue appartient', 'demandes échues appartiennent')} à un traitement retiré du registre : elles sont conservées jusqu’à votre décision.</p>` : ''}`;
+}
+
+const CHART = { width: 720, height: 200, left: 40, bottom: 24, top: 10 };
+
+/** Weekly totals as bars; the table below carries the same figures. */
+function chart(weeks: readonly ForecastWeek[]): Html {
+  const max = Math.max(1, ...weeks.map((w) => w.total));
+  const plotWidth = CHART.width - CHART.left;
+  const plotHeight = CHART.height - CHART.bottom - CHART.top;
+  const step = plotWidth / weeks.length;
+  const y = (n: number) => CHART.top + plotHeight - (n / max) * plotHeight;
+  const months = weeks.filter((w, i) => i === 0 || w.week.slice(5, 7) !== weeks[i - 1]!.week.slice(5, 7));
+  const total = weeks.reduce((n, w) => n + w.total, 0);
+  return html`<figure class="chart">
+<svg viewBox="0 0 ${CHART.width} ${CHART.height}" width="100%" role="img" aria-labelledby="prevision-titre prevision-resume">
+<title id="prevision-titre">Suppressions prévues par semaine sur douze mois</title>
+<desc id="prevision-resume">${plural(total, 'suppression prévue', 'suppressions prévues')} au total ; au plus ${max} la même semaine. Le détail figure dans le tableau qui suit.</desc>
+<line x1="${CHART.left}" y1="${y(0)}" x2="${CHART.width}" y2="${y(0)}" stroke="#3a3a3a" stroke-width="1"/>
+<text x="${CHART.left - 6}" y="${y(max) + 4}" text-anchor="end" font-size="12" fill="#3a3a3a">${max}</text>
+<text x="${CHART.left - 6}" y="${y(0) + 4}" text-anchor="end" font-size="12" fill="#3a3a3a">0</text>
+${weeks.map((w, i) =>
+  w.total === 0 ? '' : html`<rect x="${(CHART.left + i * step + 1).toFixed(1)}" y="${y(w.total).toFixed(1)}" width="${Math.max(1, step - 2).toFixed(1)}" height="${(y(0) - y(w.total)).toFixed(1)}" fill="#000091"/>`,
+)}
+${months.map((w) => html`<text x="${(CHART.left + weeks.indexOf(w) * step).toFixed(1)}" y="${CHART.height - 6}" font-size="12" fill="#3a3a3a">${w.week.slice(5, 7)}/${w.week.slice(2, 4)}</text>`)}
+</svg>
+<figcaption>Nombre de demandes qui atteindront leur date de suppression, par semaine (lundi, heure de Paris), hors demandes gelées ou conservées pour raison juridique.</figcaption>
+</figure>`;
+}
+
+function forecast(view: RetentionView, title: (id: string) => string): Html {
+  const busy = view.forecast.filter((w) => w.total > 0);
+  return html`${chart(view.forecast)}
+${
+  busy.length === 0
+    ? html`<p>Aucune suppression prévue dans les douze mois.</p>`
+    : html`<div class="table-wrap"><table>
+<caption>Suppressions prévues, semaine par semaine (semaines sans suppression omises)</caption>
+<thead><tr><th scope="col">Semaine du</th><th scope="col">Demandes</th><th scope="col">Par traitement</th></tr></thead>
+<tbody>${busy.map((w) => html`<tr><th scope="row">${frenchDate(`${w.week}T12:00:00Z`)}</th><td>${w.total}</td><td>${w.byProcessing.map((p) => `${title(p.processingId)} : ${p.count}`).join(' ; ')}</td></tr>`)}</tbody>
+</table></div>`
+}`;
+}
+
+function holds(view: RetentionView, title: (id: string) => string): Html {
+  if (view.holds.length === 0) return html`<p>Aucune demande n’est conservée pour raison juridique.</p>`;
+  return html`<div class="table-wrap"><table>
+<caption>Demandes conservées pour raison juridique (${view.holds.length})</caption>
+<thead><tr><th scope="col">Demande</th><th scope="col">Traitement</th><th scope="col">Depuis le</th><th scope="col">Décidé par</th><th scope="col">Motif</th></tr></thead>
+<tbody>${view.holds.map((h) => html`<tr><td>${h.recordId}</td><td>${title(h.processingId)}</td><td>${frenchDateTime(h.setAt)}</td><td>${h.setBy}</td><td>${h.reason}</td></tr>`)}</tbody>
+</table></div>`;
+}
+
+function certificates(req: AgentRequest, view: RetentionView): Html {
+  const base = retentionPath(req.tenantId);
+  const check = view.check.ok
+    ? html`<p class="status-message" role="status"><strong>Certificats intacts</strong> : ${plural(view.check.certificates, 'certificat vérifié', 'certificats vérifiés')} (chaîne d’empreintes et comptes recalculés depuis le registre des effacements).</p>`
+    : html`<div class="error-summary" role="alert"><h3>Certificat altéré</h3><p>Le certificat n° ${view.check.seq} ne se vérifie pas : ${view.check.problem}. Conservez une copie de la base et prévenez le responsable de la sécurité.</p></div>`;
+  if (view.certificates.length === 0) return html`${check}<p>Aucune purge n’a encore eu lieu.</p>`;
+  return html`${check}
+<div class="table-wrap"><table>
+<caption>Dernières purges (${view.certificates.length} au plus récent)</caption>
+<thead><tr><th scope="col">N°</th><th scope="col">Terminée le</th><th scope="col">Appliquée au</th><th scope="col">Supprimées</th><th scope="col">Conservées</th><th scope="col">Empreinte</th><th scope="col">Certificat</th></tr></thead>
+<tbody>${view.certificates.map((c) => {
+    const erased = c.certificate.processings.reduce((n, p) => n + p.deleted + p.anonymised + p.archived, 0);
+    const held = c.certificate.processings.reduce((n, p) => n + p.held, 0);
+    return html`<tr><th scope="row">${c.seq}</th><td>${frenchDateTime(c.certificate.finishedAt)}</td><td>${frenchDateTime(c.certificate.asOf)}</td><td>${erased}</td><td>${held}</td><td><code>${c.hash.slice(0, 16)}…</code></td><td><a href="${base}/certificats/${c.seq}.json" download>Télécharger le n° ${c.seq} (JSON)</a></td></tr>`;
+  })}</tbody>
+</table></div>`;
+}
+
+export function retentionPage(req: AgentRequest, view: RetentionView): string {
+  const title = titles(req.loaded.register);
+  return backOfficePage(
+    req,
+    { title: 'Durées de conservation', path: retentionPath(req.tenantId) },
+    html`<h1>Durées de conservation</h1>
+<p>Les demandes sont supprimées chaque jour quand elles atteignent la durée fixée par le registre. Chaque purge est attestée par un certificat qui ne contient aucune donnée personnelle.</p>
+<h2>Demandes échues</h2>
+${pastDue(view, title)}
+<h2>Suppressions à venir</h2>
+${forecast(view, title)}
+<h2>Conservations pour raison juridique</h2>
+${holds(view, title)}
+<h2>Certificats de purge</h2>
+${certificates(req, view)}`,
+  );
+}

@@ -1,0 +1,119 @@
+/**
+ * When a new register version changes a processing's retention (duration,
+ * start, conditional rules), its records' expiry dates are recomputed with
+ * the same code as at submission (computeExpiry), in batches of one
+ * set-based UPDATE each. Before the version is loaded, the same computation
+ * without writing says how many dates move earlier or later, and how many
+ * records would be due at once: `register load` asks for
+ * --confirm-retention before that happens.
+ *
+ * `tenants.expiries_version` says which version the dates follow. It moves
+ * to the new version only once every batch is written, so an interrupted
+ * recomputation is finished by the next `register load` or retention run.
+ */
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import { openJson } from '../crypto/aead.ts';
+import type { TenantKeys } from '../crypto/tenant-keys.ts';
+import { withPrincipal } from '../db/principal.ts';
+import type { Tables } from '../db/tables.ts';
+import { keyOf } from '../records/record-reader.ts';
+import { mergeRecord } from '../records/record-split.ts';
+import { recordAad } from '../records/submit-form.ts';
+import { loadVersion } from '../register/register-repository.ts';
+import type { Processing, Register } from '../register/schema.ts';
+import { computeExpiry } from './expiry.ts';
+
+export interface ExpiryMove {
+  processingId: string;
+  records: number;
+  earlier: number;
+  later: number;
+  unchanged: number;
+  /** Not due before the change, due at `now` after it. */
+  dueAtOnce: number;
+}
+
+/** Opens sealed parts when a rule reads them; asked only when a changed processing has sealed records. */
+export type KeysSource = () => TenantKeys;
+
+const BATCH = 1000;
+const ruleOf = (p: Processing) => JSON.stringify([p.retention.duration, p.retention.from, p.retention.rules]);
+
+/** Processings of `after` whose retention rule differs from `before`'s (all of them when there is no before). */
+export function changedRetentions(before: Register | undefined, after: Register): Processing[] {
+  const old = new Map((before?.processings ?? []).map((p) => [p.id, ruleOf(p)]));
+  return after.processings.filter((p) => old.get(p.id) !== ruleOf(p));
+}
+
+/** Recomputes (and with `write`, stores) the expiry of every record of the given processings. */
+export async function moveExpiries(db: Kysely<Tables>, keys: KeysSource, tenantId: string, processings: readonly Processing[], now: Date, write: boolean): Promise<ExpiryMove[]> {
+  const system = { kind: 'system' as const, tenantId };
+  const moves: ExpiryMove[] = [];
+  let tenantKeys: Awaited<ReturnType<TenantKeys['all']>> | undefined;
+  for (const p of processings) {
+    const move: ExpiryMove = { processingId: p.id, records: 0, earlier: 0, later: 0, unchanged: 0, dueAtOnce: 0 };
+    let after = '00000000-0000-0000-0000-000000000000';
+    for (;;) {
+      const done = await withPrincipal(db, system, async (trx) => {
+        const rows = await trx
+          .selectFrom('records')
+          .select(['id', 'data', 'sealed', 'key_version', 'created_at', 'closed_at', 'expires_at'])
+          .where('tenant_id', '=', tenantId)
+          .where('processing_id', '=', p.id)
+          .where('id', '>', after)
+          .orderBy('id')
+          .limit(BATCH)
+          .execute();
+        const ids: string[] = [];
+        const dates: Array<string | null> = [];
+        for (const r of rows) {
+          let values = r.data;
+          if (r.sealed && r.key_version !== null) {
+            tenantKeys ??= await keys().all(tenantId);
+            values = mergeRecord(r.data, openJson(keyOf(tenantKeys, tenantId, r.key_version), r.sealed, recordAad(tenantId, r.id)));
+          }
+          const next = computeExpiry(p, { createdAt: new Date(r.created_at), closedAt: r.closed_at ? new Date(r.closed_at) : null, values });
+          const was = r.expires_at ? new Date(r.expires_at) : null;
+          move.records++;
+          const a = was?.getTime() ?? Infinity;
+          const b = next?.getTime() ?? Infinity;
+          if (a === b) move.unchanged++;
+          else {
+            if (b < a) move.earlier++;
+            else move.later++;
+            if (b <= now.getTime() && a > now.getTime()) move.dueAtOnce++;
+            ids.push(r.id);
+            dates.push(next ? next.toISOString() : null);
+          }
+        }
+        if (write && ids.length > 0)
+          await sql`update records r set expires_at = v.e from unnest(${ids}::uuid[], ${dates}::timestamptz[]) as v(id, e)
+            where r.tenant_id = ${tenantId} and r.id = v.id`.execute(trx);
+        if (rows.length > 0) after = rows[rows.length - 1]!.id;
+        return rows.length < BATCH;
+      });
+      if (done) break;
+    }
+    moves.push(move);
+  }
+  return moves;
+}
+
+/** Brings the tenant's expiry dates to its current register version; the moves made (none when already there). */
+export async function syncExpiries(db: Kysely<Tables>, keys: KeysSource, tenantId: string, now = new Date()): Promise<ExpiryMove[]> {
+  const tenant = await db.selectFrom('tenants').select(['current_version', 'expiries_version']).where('id', '=', tenantId).executeTakeFirst();
+  if (!tenant || tenant.current_version === null || tenant.expiries_version === tenant.current_version) return [];
+  const target = tenant.current_version;
+  const after = await loadVersion(db, tenantId, target);
+  const before = tenant.expiries_version === null ? undefined : await loadVersion(db, tenantId, tenant.expiries_version);
+  if (!after) return [];
+  const moves = await moveExpiries(db, keys, tenantId, changedRetentions(before?.register, after.register), now, true);
+  await db.updateTable('tenants').set({ expiries_version: target }).where('id', '=', tenantId).where('current_version', '=', target).execute();
+  return moves;
+}
+
+/** What loading `next` would do to the dates, without writing anything. */
+export async function previewExpiries(db: Kysely<Tables>, keys: KeysSource, tenantId: string, current: Register | undefined, next: Register, now = new Date()): Promise<ExpiryMove[]> {
+  return moveExpiries(db, keys, tenantId, changedRetentions(current, next), now, false);
+}
