@@ -46,7 +46,7 @@ function printRun(r: RunReport): void {
       p.anonymised > 0 && `${plural(p.anonymised, 'demande')} anonymisée${p.anonymised > 1 ? 's' : ''}`,
       p.archived > 0 && `${plural(p.archived, 'demande')} archivée${p.archived > 1 ? 's' : ''}`,
       p.held > 0 && `${plural(p.held, 'demande')} conservée${p.held > 1 ? 's' : ''} (gel ou conservation pour raison juridique)`,
-      p.notApplied > 0 && `${plural(p.notApplied, 'demande')} échue${p.notApplied > 1 ? 's' : ''} non traitée${p.notApplied > 1 ? 's' : ''} (action « ${p.rule.then} » pas encore appliquée par cette version)`,
+      p.notApplied > 0 && `${plural(p.notApplied, 'demande')} échue${p.notApplied > 1 ? 's' : ''} non traitée${p.notApplied > 1 ? 's' : ''} (action « ${p.rule.then} »${p.rule.then === 'delete' ? ' avec une règle qui archive ou anonymise' : ''} pas encore appliquée par cette version)`,
     ].filter(Boolean);
     process.stdout.write(`  ${p.processingId} (${p.rule.duration} à partir de ${p.rule.from}, puis ${p.rule.then}) : ${parts.join(' ; ')}\n`);
   }

@@ -102,13 +102,22 @@ async function expiredByProcessing(trx: Tx, tenantId: string, asOf: Date): Promi
   return new Map(rows.map((r) => [r.processing_id, { free: Number(r.free), held: Number(r.held) }]));
 }
 
+/**
+ * Whether this version deletes the processing's due records: its action is
+ * `delete`, and so is every conditional rule's. A rule that archives some of
+ * them (say, those billed by quotient familial) makes the action depend on
+ * each record's values; until archiving exists none of them is deleted, so
+ * that no record the register keeps is lost.
+ */
+export const deletesAll = (p: Processing) => p.retention.then === 'delete' && p.retention.rules.every((r) => (r.then ?? 'delete') === 'delete');
+
 const ruleOf = (p: Processing) => ({ duration: p.retention.duration, from: p.retention.from, then: p.retention.then, conditionalRules: p.retention.rules.length });
 
 function outcomes(register: LoadedRegister, expired: Map<string, { free: number; held: number }>, ledger: Awaited<ReturnType<typeof ledgerTotals>>, dryRun: boolean) {
   const processings: ProcessingOutcome[] = register.register.processings.map((p) => {
     const left = expired.get(p.id) ?? { free: 0, held: 0 };
     const done = ledger.get(p.id) ?? { deleted: 0, anonymised: 0, archived: 0, digest: EMPTY_DIGEST };
-    const applied = p.retention.then === 'delete';
+    const applied = deletesAll(p);
     return {
       processingId: p.id,
       rule: ruleOf(p),
@@ -192,7 +201,7 @@ async function deleteBatch(trx: Tx, tenantId: string, run: OpenRun, processingId
 export async function runRetention(db: Kysely<Tables>, tenantId: string, options: RunOptions): Promise<RunReport> {
   const clock = options.clock ?? (() => new Date());
   const register = await currentRegister(db, tenantId);
-  const deleting = register.register.processings.filter((p) => p.retention.then === 'delete').map((p) => p.id);
+  const deleting = register.register.processings.filter(deletesAll).map((p) => p.id);
 
   if (options.dryRun) {
     const expired = await withPrincipal(db, system(tenantId), (trx) => expiredByProcessing(trx, tenantId, options.asOf));

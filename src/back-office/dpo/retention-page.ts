@@ -41,7 +41,7 @@ function pastDue(view: RetentionView, title: (id: string) => string): Html {
 <div class="table-wrap"><table>
 <caption>Demandes échues encore présentes, par traitement</caption>
 <thead><tr><th scope="col">Traitement</th><th scope="col">À supprimer à la prochaine purge</th><th scope="col">Conservées (gel ou raison juridique)</th><th scope="col">Action pas encore appliquée</th></tr></thead>
-<tbody>${rows.map((p) => html`<tr><th scope="row">${title(p.processingId)}</th><td>${p.deleted}</td><td>${p.held}</td><td>${p.notApplied > 0 ? `${p.notApplied} (${p.rule.then === 'anonymise' ? 'anonymisation' : 'archivage'})` : '0'}</td></tr>`)}</tbody>
+<tbody>${rows.map((p) => html`<tr><th scope="row">${title(p.processingId)}</th><td>${p.deleted}</td><td>${p.held}</td><td>${p.notApplied > 0 ? `${p.notApplied} (${p.rule.then === 'anonymise' ? 'anonymisation' : p.rule.then === 'archive' ? 'archivage' : 'règle conditionnelle d’archivage ou d’anonymisation'})` : '0'}</td></tr>`)}</tbody>
 </table></div>
 ${view.due.outsideRegister > 0 ? html`<p>${plural(view.due.outsideRegister, 'demande échue appartient', 'demandes échues appartiennent')} à un traitement retiré du registre : elles sont conservées jusqu’à votre décision.</p>` : ''}`;
 }
