@@ -93,7 +93,7 @@ ${
 <td><a href="${base}/demandes/${r.id}">${r.id.slice(0, 8)}</a></td>
 <td>${formTitle.get(r.formId) ?? r.formId}</td>
 <td>${frenchDateTime(r.createdAt)}</td>
-<td>${STATUS_LABELS[r.status]}${r.frozen ? ' (limitée)' : ''}</td>
+<td>${STATUS_LABELS[r.status]}${r.frozen ? ' (limitée)' : ''}${r.anonymised ? ' (anonymisée)' : ''}</td>
 <td>${r.claimedBy ? (r.claimedBy === req.actor.agentId ? 'Moi' : (view.names.get(r.claimedBy) ?? 'Un collègue')) : 'Personne'}</td>
 <td>${r.expiresAt ? frenchDate(r.expiresAt) : '—'}</td>
 </tr>`,

@@ -27,6 +27,7 @@ export interface ListedRecord {
   expiresAt: Date | null;
   claimedBy: string | null;
   frozen: boolean;
+  anonymised: boolean;
 }
 
 /**
@@ -47,7 +48,7 @@ export function sortRecords<O>(q: SelectQueryBuilder<Tables, 'records', O>, sort
 export async function listForAgent(db: Kysely<Tables>, principal: Principal, filter: RecordFilter, sort: Sort, page: number, countAhead = COUNT_AHEAD): Promise<{ rows: ListedRecord[]; total: number; moreThanTotal: boolean }> {
   return withPrincipal(db, principal, async (trx) => {
     const base = applyRecordFilter(trx.selectFrom('records'), principal.tenantId, filter);
-    const q = sortRecords(base.select(['id', 'form_id', 'status', 'created_at', 'expires_at', 'claimed_by', 'frozen']), sort);
+    const q = sortRecords(base.select(['id', 'form_id', 'status', 'created_at', 'expires_at', 'claimed_by', 'frozen', 'anonymised_at']), sort);
     const rows = await q.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE).execute();
     const bound = (page - 1) * PAGE_SIZE + countAhead;
     const count = await trx
@@ -66,6 +67,7 @@ export async function listForAgent(db: Kysely<Tables>, principal: Principal, fil
         expiresAt: r.expires_at ? new Date(r.expires_at) : null,
         claimedBy: r.claimed_by,
         frozen: r.frozen,
+        anonymised: r.anonymised_at !== null,
       })),
     };
   });

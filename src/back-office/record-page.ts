@@ -4,7 +4,7 @@
  * then what agents do with it: status, claim, private notes.
  */
 import type { Field, Form } from '../register/schema.ts';
-import { frenchDate, frenchDateTime } from '../notice/french-date.ts';
+import { frenchDate, frenchDateTime, frenchMonth } from '../notice/french-date.ts';
 import type { RecordDetail, RecordFile } from '../records/record-reader.ts';
 import { RECORD_STATUSES } from '../records/record-status.ts';
 import { STATUS_LABELS } from '../records/tracking-lookup.ts';
@@ -102,11 +102,12 @@ export function recordPage(req: AgentRequest, view: RecordView): string {
 <h1>${view.formTitle} – demande ${r.id.slice(0, 8)}</h1>
 ${view.notice ? html`<p class="status-message" role="status">${view.notice}</p>` : ''}
 ${errorSummary(view.errors ?? [])}
+${r.anonymisedAt ? html`<p class="status-message">Demande anonymisée le ${frenchDate(r.anonymisedAt)}, à la fin de sa durée de conservation : il n’en reste que ce qui n’identifie personne, dates arrondies au mois.</p>` : ''}
 <dl class="items">
-<dt>Reçue le</dt><dd>${frenchDateTime(r.createdAt)}</dd>
+<dt>Reçue le</dt><dd>${r.anonymisedAt ? `en ${frenchMonth(r.createdAt)}` : frenchDateTime(r.createdAt)}</dd>
 <dt>Statut</dt><dd>${STATUS_LABELS[r.status]}${r.closedAt ? ` (clôturée le ${frenchDateTime(r.closedAt)})` : ''}</dd>
 <dt>Prise en charge</dt><dd>${view.holder ? (mine ? 'par vous' : `par ${view.holder.name}`) : 'par personne'}</dd>
-<dt>Suppression prévue</dt><dd>${r.expiresAt ? frenchDate(r.expiresAt) : 'selon la durée de conservation du traitement'}</dd>
+<dt>Suppression prévue</dt><dd>${r.anonymisedAt ? 'aucune (anonymisée)' : r.expiresAt ? frenchDate(r.expiresAt) : 'selon la durée de conservation du traitement'}</dd>
 </dl>
 <section aria-labelledby="actions-titre"><h2 id="actions-titre">Traitement</h2>
 <form method="post" action="${here}/statut">${csrf}

@@ -105,6 +105,8 @@ export interface RecordsTable {
   /** The agent handling the request, so that two colleagues do not both do it. */
   claimed_by: ColumnType<string | null, string | null | undefined, string | null>;
   claimed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** Set when retention anonymised the record (src/retention/anonymise.ts). */
+  anonymised_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export type AccountKind = 'agent' | 'citizen';

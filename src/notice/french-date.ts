@@ -9,3 +9,10 @@ export function frenchDate(iso: string | Date): string {
 export function frenchDateTime(iso: string | Date): string {
   return FORMAT_TIME.format(new Date(iso));
 }
+
+const FORMAT_MONTH = new Intl.DateTimeFormat('fr-FR', { month: 'long', year: 'numeric', timeZone: 'Europe/Paris' });
+
+/** "mai 2023": a date known to the month only (an anonymised record's). */
+export function frenchMonth(iso: string | Date): string {
+  return FORMAT_MONTH.format(new Date(iso));
+}

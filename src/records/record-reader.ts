@@ -37,6 +37,8 @@ export interface RecordDetail extends RecordSummary {
   updatedAt: string;
   closedAt: string | null;
   expiresAt: string | null;
+  /** When retention anonymised it: what remains identifies no one. */
+  anonymisedAt: string | null;
   data: Record<string, unknown>;
   files: RecordFile[];
 }
@@ -110,6 +112,7 @@ export async function readRecord(deps: ReaderDeps, principal: Principal, reader:
     updatedAt: iso(r.updated_at),
     closedAt: r.closed_at ? iso(r.closed_at) : null,
     expiresAt: r.expires_at ? iso(r.expires_at) : null,
+    anonymisedAt: r.anonymised_at ? iso(r.anonymised_at) : null,
     data: mergeRecord(r.data, sealed),
     files: uploads.map((u) => ({
       id: u.id,

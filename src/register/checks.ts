@@ -10,6 +10,9 @@ import type { Field, Processing, Register } from './schema.ts';
 import { AUTOCOMPLETE_TOKENS, MAX_UPLOAD_BYTES, SPECIAL_CATEGORIES, SUBJECT_KEY_TYPES, UPLOAD_TYPES } from './vocabulary.ts';
 import { nearestKey } from './zod-problems.ts';
 
+/** Categories that identify a person whatever the field: never kept by an anonymisation (`retention.keep`). */
+export const IDENTIFYING: readonly string[] = ['identification', 'contact', 'civil-status', 'image', 'connection', 'health', 'professional'];
+
 /** Tenant ids that would shadow the platform's own top-level routes. */
 const RESERVED_TENANT_IDS = ['api', 'assets', 'healthz', 'static', 'favicon.ico', 'robots.txt', 'admin'];
 /** CNIL: an audience-measurement cookie exempt from consent lives 13 months at most. */
@@ -145,6 +148,12 @@ function checkRetention(c: Collector, p: Processing, at: PathSegment[]): void {
   const archives = r.then === 'archive' || r.rules.some((rule) => rule.then === 'archive');
   if (archives && !r.legalObligation)
     c.error([...ra, 'legalObligation'], "l'archivage (then: archive) doit être justifié par une obligation légale (legalObligation)");
+  const anonymises = r.then === 'anonymise' || r.rules.some((rule) => rule.then === 'anonymise');
+  if (r.keep.length > 0 && !anonymises) c.error([...ra, 'keep'], '« keep » dit ce qui reste d’une demande anonymisée : il ne s’emploie qu’avec « then: anonymise »');
+  r.keep.forEach((category, i) => {
+    if (IDENTIFYING.includes(category))
+      c.error([...ra, 'keep', i], `la catégorie « ${category} » permet d’identifier les personnes : elle ne peut pas rester après l’anonymisation`);
+  });
   r.rules.forEach((rule, i) => {
     const rule_at = [...ra, 'rules', i];
     const target = fields.find((f) => f.field.name === rule.when.field);

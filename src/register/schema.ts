@@ -184,6 +184,8 @@ const Retention = z.strictObject({
   then: z.enum(RETENTION_THEN).default('delete'),
   rules: z.array(RetentionRule).max(20).default([]),
   legalObligation: text(1000).nullable().default(null),
+  /** With `then: anonymise`: the categories whose closed-choice fields survive (src/retention/anonymise.ts). */
+  keep: z.array(z.enum(DATA_CATEGORIES)).max(20).default([]),
 });
 
 const DataCategoryDeclaration = z.strictObject({

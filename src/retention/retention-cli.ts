@@ -43,7 +43,7 @@ function printRun(r: RunReport): void {
   for (const p of busy) {
     const parts = [
       p.deleted > 0 && `${plural(p.deleted, 'demande')} ${r.dryRun ? 'à supprimer' : p.deleted > 1 ? 'supprimées' : 'supprimée'}`,
-      p.anonymised > 0 && `${plural(p.anonymised, 'demande')} anonymisée${p.anonymised > 1 ? 's' : ''}`,
+      p.anonymised > 0 && `${plural(p.anonymised, 'demande')} ${r.dryRun ? 'à anonymiser' : p.anonymised > 1 ? 'anonymisées' : 'anonymisée'}`,
       p.archived > 0 && `${plural(p.archived, 'demande')} archivée${p.archived > 1 ? 's' : ''}`,
       p.held > 0 && `${plural(p.held, 'demande')} conservée${p.held > 1 ? 's' : ''} (gel ou conservation pour raison juridique)`,
       p.notApplied > 0 && `${plural(p.notApplied, 'demande')} échue${p.notApplied > 1 ? 's' : ''} non traitée${p.notApplied > 1 ? 's' : ''} (action « ${p.rule.then} »${p.rule.then === 'delete' ? ' avec une règle qui archive ou anonymise' : ''} pas encore appliquée par cette version)`,

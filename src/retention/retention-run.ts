@@ -24,6 +24,7 @@ import type { Tables } from '../db/tables.ts';
 import { currentVersionNumber, loadVersion, type LoadedRegister } from '../register/register-repository.ts';
 import type { Processing } from '../register/schema.ts';
 import { GENESIS } from '../journal/journal.ts';
+import { anonymisedData, anonymiseRows } from './anonymise.ts';
 import { syncExpiries, type KeysSource } from './expiry-changes.ts';
 import { certificateHash, EMPTY_DIGEST, ledgerTotals, type Certificate, type ProcessingOutcome } from './certificates.ts';
 
@@ -103,13 +104,18 @@ async function expiredByProcessing(trx: Tx, tenantId: string, asOf: Date): Promi
 }
 
 /**
- * Whether this version deletes the processing's due records: its action is
- * `delete`, and so is every conditional rule's. A rule that archives some of
- * them (say, those billed by quotient familial) makes the action depend on
- * each record's values; until archiving exists none of them is deleted, so
- * that no record the register keeps is lost.
+ * What this version does with a processing's due records: its action, when
+ * every conditional rule has the same one. A rule with another action makes
+ * it depend on each record's values; until that is applied record by record
+ * none of them is touched ('mixed'), so that no record the register keeps
+ * is lost. `archive` is not applied yet either.
  */
-export const deletesAll = (p: Processing) => p.retention.then === 'delete' && p.retention.rules.every((r) => (r.then ?? 'delete') === 'delete');
+export function actionOf(p: Processing): 'delete' | 'anonymise' | 'archive' | 'mixed' {
+  const then = p.retention.then;
+  return p.retention.rules.every((r) => (r.then ?? then) === then) ? then : 'mixed';
+}
+
+const applies = (p: Processing) => actionOf(p) === 'delete' || actionOf(p) === 'anonymise';
 
 const ruleOf = (p: Processing) => ({ duration: p.retention.duration, from: p.retention.from, then: p.retention.then, conditionalRules: p.retention.rules.length });
 
@@ -117,13 +123,13 @@ function outcomes(register: LoadedRegister, expired: Map<string, { free: number;
   const processings: ProcessingOutcome[] = register.register.processings.map((p) => {
     const left = expired.get(p.id) ?? { free: 0, held: 0 };
     const done = ledger.get(p.id) ?? { deleted: 0, anonymised: 0, archived: 0, digest: EMPTY_DIGEST };
-    const applied = deletesAll(p);
+    const applied = applies(p);
     return {
       processingId: p.id,
       rule: ruleOf(p),
       // A dry run reports what the run would erase now.
-      deleted: done.deleted + (dryRun && applied ? left.free : 0),
-      anonymised: done.anonymised,
+      deleted: done.deleted + (dryRun && actionOf(p) === 'delete' ? left.free : 0),
+      anonymised: done.anonymised + (dryRun && actionOf(p) === 'anonymise' ? left.free : 0),
       archived: done.archived,
       held: left.held,
       notApplied: applied ? (dryRun ? 0 : left.free) : left.free,
@@ -201,7 +207,8 @@ async function deleteBatch(trx: Tx, tenantId: string, run: OpenRun, processingId
 export async function runRetention(db: Kysely<Tables>, tenantId: string, options: RunOptions): Promise<RunReport> {
   const clock = options.clock ?? (() => new Date());
   const register = await currentRegister(db, tenantId);
-  const deleting = register.register.processings.filter(deletesAll).map((p) => p.id);
+  const deleting = register.register.processings.filter((p) => actionOf(p) === 'delete').map((p) => p.id);
+  const anonymising = register.register.processings.filter((p) => actionOf(p) === 'anonymise');
 
   if (options.dryRun) {
     const expired = await withPrincipal(db, system(tenantId), (trx) => expiredByProcessing(trx, tenantId, options.asOf));
@@ -222,7 +229,7 @@ export async function runRetention(db: Kysely<Tables>, tenantId: string, options
   const leaseMs = options.leaseMs ?? LEASE_MS;
   const run = await openRun(db, tenantId, register, options.asOf, clock(), leaseMs);
   const size = options.batchSize ?? BATCH;
-  const total = await withPrincipal(db, system(tenantId), (trx) => countDue(trx, tenantId, run.asOf, deleting));
+  const total = await withPrincipal(db, system(tenantId), (trx) => countDue(trx, tenantId, run.asOf, [...deleting, ...anonymising.map((p) => p.id)]));
   let done = 0;
   options.onProgress?.(done, total);
   let after = '00000000-0000-0000-0000-000000000000';
@@ -237,6 +244,25 @@ export async function runRetention(db: Kysely<Tables>, tenantId: string, options
       if (batch.deleted < size || !batch.last) break;
       after = batch.last;
     }
+  if (anonymising.length > 0) {
+    const byId = new Map(anonymising.map((p) => [p.id, p]));
+    after = '00000000-0000-0000-0000-000000000000';
+    for (;;) {
+      const batch = await withPrincipal(db, system(tenantId), async (trx) => {
+        await renewLease(trx, tenantId, run, new Date(clock().getTime() + leaseMs));
+        const { rows } = await sql<{ id: string; processing_id: string; form_id: string; data: Record<string, unknown> }>`
+          select r.id, r.processing_id, r.form_id, r.data from records r
+          where ${due(tenantId, run.asOf, [...byId.keys()])} and r.id > ${after}::uuid
+          order by r.id limit ${size} for update of r skip locked`.execute(trx);
+        const kept = rows.map((r) => ({ id: r.id, processingId: r.processing_id, data: anonymisedData(byId.get(r.processing_id)!, r.form_id, typeof r.data === 'string' ? JSON.parse(r.data) : r.data) }));
+        return { n: await anonymiseRows(trx, tenantId, run.id, clock(), kept), last: rows.at(-1)?.id };
+      });
+      done += batch.n;
+      options.onProgress?.(done, total);
+      if (batch.n < size || !batch.last) break;
+      after = batch.last;
+    }
+  }
 
   return withPrincipal(db, system(tenantId), async (trx) => {
     await renewLease(trx, tenantId, run, new Date(clock().getTime() + leaseMs));
