@@ -166,7 +166,7 @@ describe('administration (Chromium)', () => {
       assert.ok(r.ok);
       made.push(r.stored.recordId);
     }
-    assert.ok((await setHold(db, T, made[0]!, 'Recours contentieux en cours', 'dpo@val-fleuri.example.fr')).ok);
+    assert.ok((await setHold(db, T, made[0]!, 'Recours contentieux en cours', { actorId: null, actor: 'dpo@val-fleuri.example.fr' })).ok);
     await runRetention(db, T, { asOf: new Date(), keys: () => server.ctx.keys });
     // The DPO signed in (with TOTP) in the test before.
     const dpo = dpoPage;

@@ -130,6 +130,8 @@ export async function readMyRequest(deps: CitizenDeps, principal: Principal & { 
       .selectFrom('journal')
       .select(['at', 'actor_id', 'action', 'purpose'])
       .where('tenant_id', '=', tenantId)
+      // Who consulted it: reads only (a legal hold is not a consultation).
+      .where('action', 'in', ['read', 'download', 'export', 'list'])
       .where((eb) =>
         eb.or([
           eb('record_id', '=', recordId),

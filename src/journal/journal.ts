@@ -13,7 +13,8 @@ export interface JournalEntry {
   actorId: string | null;
   /** What a DPO reads: an e-mail or "cli:…", never a citizen's data. */
   actor: string;
-  action: 'read' | 'download' | 'export' | 'list';
+  /** Reads of personal data; `hold` and `release` are the DPO's legal holds on a record (src/retention/holds.ts). */
+  action: 'read' | 'download' | 'export' | 'list' | 'hold' | 'release';
   recordId: string | null;
   purpose: string;
 }

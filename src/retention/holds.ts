@@ -9,6 +9,16 @@ import type { Kysely } from 'kysely';
 import { withPrincipal } from '../db/principal.ts';
 import type { Tables } from '../db/tables.ts';
 import { isUuid } from '../db/uuid.ts';
+import { appendJournal } from '../journal/journal.ts';
+
+/** Who sets or lifts a hold, as the journal names them. */
+export interface HoldActor {
+  actorId: string | null;
+  actor: string;
+}
+
+export const HOLD_PURPOSE = 'conservation pour raison juridique décidée par le délégué à la protection des données';
+export const RELEASE_PURPOSE = 'levée de la conservation pour raison juridique';
 
 export interface Hold {
   recordId: string;
@@ -22,7 +32,9 @@ export type HoldResult = { ok: true; hold: Hold; replaced: boolean } | { ok: fal
 
 const system = (tenantId: string) => ({ kind: 'system' as const, tenantId });
 
-export async function setHold(db: Kysely<Tables>, tenantId: string, recordId: string, reason: string, setBy: string): Promise<HoldResult> {
+/** Sets (or replaces the reason of) a hold, journaled in the same transaction. */
+export async function setHold(db: Kysely<Tables>, tenantId: string, recordId: string, reason: string, by: HoldActor): Promise<HoldResult> {
+  const setBy = by.actor;
   const why = reason.trim();
   if (why.length < 3) return { ok: false, problem: 'motif : indiquez pourquoi la demande doit être conservée (au moins 3 caractères)' };
   if (why.length > 500) return { ok: false, problem: `motif : 500 caractères au plus (${why.length} reçus)` };
@@ -38,15 +50,21 @@ export async function setHold(db: Kysely<Tables>, tenantId: string, recordId: st
       .values({ tenant_id: tenantId, record_id: id, reason: why, set_by: setBy, set_at: setAt })
       .onConflict((oc) => oc.columns(['tenant_id', 'record_id']).doUpdateSet({ reason: why, set_by: setBy, set_at: setAt }))
       .execute();
+    await appendJournal(trx, tenantId, { actorId: by.actorId, actor: by.actor, action: 'hold', recordId: id, purpose: HOLD_PURPOSE });
     return { ok: true, replaced: previous !== undefined, hold: { recordId: id, processingId: record.processing_id, reason: why, setBy, setAt } };
   });
 }
 
-/** True when a hold was lifted. */
-export async function releaseHold(db: Kysely<Tables>, tenantId: string, recordId: string): Promise<boolean> {
+/** True when a hold was lifted (journaled); false when there was none. */
+export async function releaseHold(db: Kysely<Tables>, tenantId: string, recordId: string, by: HoldActor): Promise<boolean> {
   if (!isUuid(recordId)) return false;
-  const r = await withPrincipal(db, system(tenantId), (trx) => trx.deleteFrom('record_holds').where('tenant_id', '=', tenantId).where('record_id', '=', recordId.toLowerCase()).executeTakeFirst());
-  return Number(r.numDeletedRows) === 1;
+  const id = recordId.toLowerCase();
+  return withPrincipal(db, system(tenantId), async (trx) => {
+    const r = await trx.deleteFrom('record_holds').where('tenant_id', '=', tenantId).where('record_id', '=', id).executeTakeFirst();
+    if (Number(r.numDeletedRows) !== 1) return false;
+    await appendJournal(trx, tenantId, { actorId: by.actorId, actor: by.actor, action: 'release', recordId: id, purpose: RELEASE_PURPOSE });
+    return true;
+  });
 }
 
 export async function listHolds(db: Kysely<Tables>, tenantId: string): Promise<Hold[]> {

@@ -132,7 +132,7 @@ export function retentionCommands(program: Command): void {
     .action(async (opts: { tenant: string; record: string; reason: string; by: string }, command: Command) => {
       const result = await withDatabase(command, async (database) => {
         await tenantsOf(database, opts.tenant);
-        return setHold(database.db, opts.tenant, opts.record, opts.reason, `cli:${opts.by}`);
+        return setHold(database.db, opts.tenant, opts.record, opts.reason, { actorId: null, actor: `cli:${opts.by}` });
       });
       if (!result.ok) throw new CliError(`erreur : ${result.problem}`);
       if (globalOptions(command).json) printJson(result.hold);
@@ -147,7 +147,7 @@ export function retentionCommands(program: Command): void {
     .action(async (opts: { tenant: string; record: string }, command: Command) => {
       const released = await withDatabase(command, async (database) => {
         await tenantsOf(database, opts.tenant);
-        return releaseHold(database.db, opts.tenant, opts.record);
+        return releaseHold(database.db, opts.tenant, opts.record, { actorId: null, actor: 'cli' });
       });
       if (!released) throw new CliError(`erreur : aucune mesure de conservation sur la demande ${opts.record}`);
       if (globalOptions(command).json) printJson({ recordId: opts.record.toLowerCase(), released: true });

@@ -17,10 +17,11 @@ import { sendPage } from '../../web/reply.ts';
 import { rolePage } from '../admin/role-page.ts';
 import { journalPage, verifyPage, type JournalView } from './journal-page.ts';
 import { listCertificates, verifyCertificates } from '../../retention/certificates.ts';
-import { listHolds } from '../../retention/holds.ts';
+import { listHolds, releaseHold, setHold } from '../../retention/holds.ts';
+import { field } from '../../web/urlencoded-body.ts';
 import { deletionForecast } from '../../retention/retention-forecast.ts';
 import { runRetention } from '../../retention/retention-run.ts';
-import { retentionPage } from './retention-page.ts';
+import { retentionPage, type HoldForm } from './retention-page.ts';
 
 type Req = FastifyRequest<{ Params: { tenant: string }; Querystring: { demande?: string; agent?: string; apres?: string } }>;
 
@@ -61,11 +62,8 @@ export function dpoRoutes(app: FastifyInstance, ctx: AppContext): void {
     return sendPage(reply, verifyPage(req, await verifyJournal(db, req.tenantId)));
   });
 
-  app.get('/:tenant/back-office/conservation', async (request: Req, reply) => {
-    const req = await rolePage(ctx, request, reply, 'dpo');
-    if (!req) return reply;
+  async function retentionView(tenantId: string) {
     const now = new Date();
-    const tenantId = req.tenantId;
     // Counts and ids only: the same figures as `retention run --dry-run` and the certificates.
     const [due, forecast, holds, stored] = await Promise.all([
       runRetention(db, tenantId, { asOf: now, dryRun: true }),
@@ -73,8 +71,38 @@ export function dpoRoutes(app: FastifyInstance, ctx: AppContext): void {
       listHolds(db, tenantId),
       withPrincipal(db, { kind: 'system', tenantId }, async (trx) => ({ all: await listCertificates(trx, tenantId), check: await verifyCertificates(trx, tenantId) })),
     ]);
-    const certificates = stored.all.slice(-20).reverse();
-    return sendPage(reply, retentionPage(req, { due, forecast, holds, certificates, check: stored.check }));
+    return { due, forecast, holds, certificates: stored.all.slice(-20).reverse(), check: stored.check };
+  }
+  const NOTICES: Record<string, string> = { conservee: 'La demande est conservée : elle ne sera pas supprimée tant que la mesure dure.', levee: 'La mesure est levée : la demande suit de nouveau sa durée de conservation.' };
+
+  app.get('/:tenant/back-office/conservation', async (request: FastifyRequest<{ Params: { tenant: string }; Querystring: { fait?: string } }>, reply) => {
+    const req = await rolePage(ctx, request, reply, 'dpo');
+    if (!req) return reply;
+    return sendPage(reply, retentionPage(req, { ...(await retentionView(req.tenantId)), notice: NOTICES[request.query.fait ?? ''] }));
+  });
+
+  app.post('/:tenant/back-office/conservation/mesures', async (request: Req, reply) => {
+    const req = await rolePage(ctx, request, reply, 'dpo');
+    if (!req) return reply;
+    const record = field(request.body, 'demande').trim().slice(0, 200);
+    const reason = field(request.body, 'motif').slice(0, 2000);
+    const errors: HoldForm['errors'] = [];
+    if (!isUuid(record)) errors.push({ field: 'mesure-demande', message: 'Saisissez l’identifiant complet de la demande : 36 caractères, chiffres, lettres de a à f et tirets.' });
+    if (reason.trim().length < 3) errors.push({ field: 'mesure-motif', message: 'Indiquez le motif de la conservation (au moins 3 caractères).' });
+    else if (reason.trim().length > 500) errors.push({ field: 'mesure-motif', message: `Le motif fait ${reason.trim().length} caractères : 500 au plus.` });
+    if (errors.length === 0) {
+      const result = await setHold(db, req.tenantId, record, reason, { actorId: req.actor.agentId, actor: req.actor.email });
+      if (result.ok) return reply.redirect(`/${req.tenantId}/back-office/conservation?fait=conservee`, 303);
+      errors.push({ field: 'mesure-demande', message: 'Aucune demande de la collectivité ne porte cet identifiant (déjà supprimée, ou jamais reçue).' });
+    }
+    return sendPage(reply, retentionPage(req, { ...(await retentionView(req.tenantId)), form: { record, reason, errors } }), 400);
+  });
+
+  app.post<{ Params: { tenant: string; id: string } }>('/:tenant/back-office/conservation/mesures/:id/levee', async (request, reply) => {
+    const req = await rolePage(ctx, request as unknown as Req, reply, 'dpo');
+    if (!req) return reply;
+    if (!(await releaseHold(db, req.tenantId, request.params.id, { actorId: req.actor.agentId, actor: req.actor.email }))) throw new AppError('page-not-found');
+    return reply.redirect(`/${req.tenantId}/back-office/conservation?fait=levee`, 303);
   });
 
   app.get<{ Params: { tenant: string; seq: string } }>('/:tenant/back-office/conservation/certificats/:seq', async (request, reply) => {

@@ -9,7 +9,7 @@ import { backOfficePage, errorSummary } from '../back-office-layout.ts';
 
 export const journalPath = (tenantId: string) => `/${tenantId}/back-office/journal`;
 
-const ACTIONS: Record<string, string> = { read: 'Consultation', download: 'Téléchargement d’un fichier', export: 'Export', list: 'Liste' };
+const ACTIONS: Record<string, string> = { read: 'Consultation', download: 'Téléchargement d’un fichier', export: 'Export', list: 'Liste', hold: 'Conservation pour raison juridique', release: 'Levée de la conservation' };
 
 export interface JournalView {
   record: string;

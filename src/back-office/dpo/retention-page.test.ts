@@ -20,6 +20,7 @@ for (const kind of testDatabaseKinds()) {
     let dpo: TestBrowser;
     const t = () => a.tenantId;
     const page = (p = '') => `/${t()}/back-office/conservation${p}`;
+    let soon = '';
 
     before(async () => {
       server = await startTestServer({ kind });
@@ -33,9 +34,9 @@ for (const kind of testDatabaseKinds()) {
       // Kept two years: one is past due, one is held past due, two fall due in about six months.
       await submit(30, 'Échue');
       const held = await submit(30, 'Litige');
-      await submit(18, 'Bientôt');
+      soon = await submit(18, 'Bientôt');
       await submit(18, 'Bientôt aussi');
-      assert.ok((await setHold(db, t(), held, 'Recours <b>contentieux</b> en cours', 'dpo@ret.example.fr')).ok);
+      assert.ok((await setHold(db, t(), held, 'Recours <b>contentieux</b> en cours', { actorId: null, actor: 'dpo@ret.example.fr' })).ok);
       const dpoAccount = await agentWithPassword(db, a, 'dpo', [], 'dpo@ret.example.fr');
       dpo = new TestBrowser(server.url);
       await signInEnrolling(server, dpo, t(), dpoAccount.id, 'dpo@ret.example.fr');
@@ -78,11 +79,43 @@ for (const kind of testDatabaseKinds()) {
       assert.ok(!/<script/.test(body), 'no script needed');
     });
 
+    it('sets a hold from the page, refusing bad input on its field, journals it, and lifts it', async () => {
+      const action = page('/mesures');
+      const bad = await dpo.submit(page(), action, { demande: '12345', motif: 'x' });
+      assert.equal(bad.status, 400);
+      assert.match(bad.body, /<title>Erreur : Durées de conservation/);
+      assert.match(bad.body, /href="#mesure-demande">Saisissez l’identifiant complet/);
+      assert.match(bad.body, /href="#mesure-motif">Indiquez le motif/);
+      assert.match(bad.body, /aria-describedby="mesure-motif-hint mesure-motif-error" aria-invalid="true">x<\/textarea>/, 'what was typed is kept');
+      const unknown = await dpo.submit(page(), action, { demande: '00000000-0000-4000-8000-000000000000', motif: 'Facture impayée' });
+      assert.equal(unknown.status, 400);
+      assert.match(unknown.body, /Aucune demande de la collectivité ne porte cet identifiant/);
+      const forged = await dpo.post(action, { demande: soon, motif: 'Facture impayée' });
+      assert.equal(forged.status, 403, 'no CSRF token, nothing done');
+
+      const done = await dpo.submit(page(), action, { demande: soon.toUpperCase(), motif: 'Facture impayée, recouvrement en cours' });
+      assert.equal(done.status, 303);
+      const listed = await dpo.get(done.location!);
+      assert.match(listed.body, /La demande est conservée/);
+      assert.match(listed.body, new RegExp(`<td>${soon}</td><td>Formulaire de contact de la mairie</td><td>[^<]+</td><td>dpo@ret\\.example\\.fr</td><td>Facture impayée, recouvrement en cours</td>`));
+      const journal = await dpo.get(`/${t()}/back-office/journal?demande=${soon}`);
+      assert.match(journal.body, /<td>dpo@ret\.example\.fr<\/td><td>Conservation pour raison juridique<\/td>/);
+
+      const lifted = await dpo.submit(page(), page(`/mesures/${soon}/levee`), {});
+      assert.equal(lifted.status, 303);
+      const after = await dpo.get(lifted.location!);
+      assert.match(after.body, /La mesure est levée/);
+      assert.ok(!after.body.includes(`<td>${soon}</td>`));
+      assert.match((await dpo.get(`/${t()}/back-office/journal?demande=${soon}`)).body, /Levée de la conservation/);
+      assert.equal((await dpo.submit(page(), page(`/mesures/${soon}/levee`), {})).status, 404, 'nothing left to lift');
+    });
+
     it('is for the DPO only', async () => {
       await agentWithPassword(server.database.db, a, 'agent', ['accueil'], 'lea@ret.example.fr');
       const lea = new TestBrowser(server.url);
       await signInWithPassword(lea, t(), 'lea@ret.example.fr');
       for (const path of [page(), page('/certificats/1.json')]) assert.equal((await lea.get(path)).status, 403, path);
+      assert.equal((await lea.submit(`/${t()}/back-office`, page('/mesures'), { demande: soon, motif: 'Pour voir' })).status, 403);
     });
   });
 }

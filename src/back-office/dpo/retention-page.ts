@@ -13,11 +13,20 @@ import type { ForecastWeek } from '../../retention/retention-forecast.ts';
 import type { RunReport } from '../../retention/retention-run.ts';
 import { html, type Html } from '../../web/html.ts';
 import type { AgentRequest } from '../agent-session.ts';
-import { backOfficePage } from '../back-office-layout.ts';
+import { backOfficePage, errorSummary } from '../back-office-layout.ts';
 
 export const retentionPath = (tenantId: string) => `/${tenantId}/back-office/conservation`;
 
+export interface HoldForm {
+  record: string;
+  reason: string;
+  errors: Array<{ field: 'mesure-demande' | 'mesure-motif'; message: string }>;
+}
+
 export interface RetentionView {
+  /** What the hold form shows back after a refusal. */
+  form?: HoldForm | undefined;
+  notice?: string | undefined;
   due: RunReport;
   forecast: readonly ForecastWeek[];
   holds: readonly Hold[];
@@ -87,13 +96,44 @@ ${
 }`;
 }
 
-function holds(view: RetentionView, title: (id: string) => string): Html {
-  if (view.holds.length === 0) return html`<p>Aucune demande n’est conservée pour raison juridique.</p>`;
-  return html`<div class="table-wrap"><table>
+function fieldError(form: HoldForm | undefined, field: 'mesure-demande' | 'mesure-motif'): Html {
+  const e = form?.errors.find((x) => x.field === field);
+  return e ? html`<p class="error-message" id="${field}-error"><span class="visually-hidden">Erreur : </span>${e.message}</p>` : html``;
+}
+
+function holdForm(req: AgentRequest, form: HoldForm | undefined): Html {
+  const bad = (f: 'mesure-demande' | 'mesure-motif') => form?.errors.some((e) => e.field === f) ?? false;
+  const described = (f: 'mesure-demande' | 'mesure-motif') => `${f}-hint${bad(f) ? ` ${f}-error` : ''}`;
+  return html`<form method="post" action="${retentionPath(req.tenantId)}/mesures" class="filters">
+<input type="hidden" name="csrf" value="${req.csrf}">
+<fieldset><legend>Conserver une demande au-delà de sa durée</legend>
+<div class="field${bad('mesure-demande') ? ' field-invalid' : ''}"><label for="mesure-demande">Identifiant de la demande</label>
+<p class="hint" id="mesure-demande-hint">L’identifiant complet, 36 caractères.</p>
+${fieldError(form, 'mesure-demande')}
+<input type="text" id="mesure-demande" name="demande" value="${form?.record ?? ''}" spellcheck="false" aria-describedby="${described('mesure-demande')}"${bad('mesure-demande') ? html` aria-invalid="true"` : ''}></div>
+<div class="field${bad('mesure-motif') ? ' field-invalid' : ''}"><label for="mesure-motif">Motif</label>
+<p class="hint" id="mesure-motif-hint">Par exemple : recours contentieux, facture impayée. 500 caractères au plus ; il n’est jamais montré au citoyen.</p>
+${fieldError(form, 'mesure-motif')}
+<textarea id="mesure-motif" name="motif" rows="3" aria-describedby="${described('mesure-motif')}"${bad('mesure-motif') ? html` aria-invalid="true"` : ''}>${form?.reason ?? ''}</textarea></div>
+<div class="form-actions"><button type="submit" class="button-primary">Conserver cette demande</button></div>
+</fieldset>
+</form>`;
+}
+
+function holds(req: AgentRequest, view: RetentionView, title: (id: string) => string): Html {
+  const base = retentionPath(req.tenantId);
+  const table =
+    view.holds.length === 0
+      ? html`<p>Aucune demande n’est conservée pour raison juridique.</p>`
+      : html`<div class="table-wrap"><table>
 <caption>Demandes conservées pour raison juridique (${view.holds.length})</caption>
-<thead><tr><th scope="col">Demande</th><th scope="col">Traitement</th><th scope="col">Depuis le</th><th scope="col">Décidé par</th><th scope="col">Motif</th></tr></thead>
-<tbody>${view.holds.map((h) => html`<tr><td>${h.recordId}</td><td>${title(h.processingId)}</td><td>${frenchDateTime(h.setAt)}</td><td>${h.setBy}</td><td>${h.reason}</td></tr>`)}</tbody>
+<thead><tr><th scope="col">Demande</th><th scope="col">Traitement</th><th scope="col">Depuis le</th><th scope="col">Décidé par</th><th scope="col">Motif</th><th scope="col">Action</th></tr></thead>
+<tbody>${view.holds.map(
+          (h) =>
+            html`<tr><td>${h.recordId}</td><td>${title(h.processingId)}</td><td>${frenchDateTime(h.setAt)}</td><td>${h.setBy}</td><td>${h.reason}</td><td><form method="post" action="${base}/mesures/${h.recordId}/levee"><input type="hidden" name="csrf" value="${req.csrf}"><button type="submit" class="button-secondary">Lever la conservation<span class="visually-hidden"> de la demande ${h.recordId}</span></button></form></td></tr>`,
+        )}</tbody>
 </table></div>`;
+  return html`${table}${holdForm(req, view.form)}`;
 }
 
 function certificates(req: AgentRequest, view: RetentionView): Html {
@@ -118,15 +158,17 @@ export function retentionPage(req: AgentRequest, view: RetentionView): string {
   const title = titles(req.loaded.register);
   return backOfficePage(
     req,
-    { title: 'Durées de conservation', path: retentionPath(req.tenantId) },
+    { title: 'Durées de conservation', path: retentionPath(req.tenantId), hasErrors: (view.form?.errors.length ?? 0) > 0 },
     html`<h1>Durées de conservation</h1>
+${view.notice ? html`<p class="status-message" role="status">${view.notice}</p>` : ''}
+${errorSummary((view.form?.errors ?? []).map((e) => ({ field: e.field, message: e.message })))}
 <p>Les demandes sont supprimées chaque jour quand elles atteignent la durée fixée par le registre. Chaque purge est attestée par un certificat qui ne contient aucune donnée personnelle.</p>
 <h2>Demandes échues</h2>
 ${pastDue(view, title)}
 <h2>Suppressions à venir</h2>
 ${forecast(view, title)}
 <h2>Conservations pour raison juridique</h2>
-${holds(view, title)}
+${holds(req, view, title)}
 <h2>Certificats de purge</h2>
 ${certificates(req, view)}`,
   );
