@@ -22,7 +22,7 @@ function startText(p: Processing): string {
   if (r.from === 'event') return `à compter de ${r.event ?? "l'événement prévu"}`;
   const name = r.from.slice('field:'.length);
   const label = leafFields(p).find((f) => f.field.name === name)?.field.label ?? name;
-  return `à compter de la date indiquée dans le champ « ${label} »`;
+  return `à compter de la date indiquée dans le champ « ${label} » (à défaut d’une date valide, à compter de votre demande)`;
 }
 
 export function thenText(then: RetentionThen, legalObligation: string | null): string {

@@ -29,7 +29,9 @@ export function computeExpiry(p: Processing, input: ExpiryInput): Date | null {
   else if (from === 'closed') start = input.closedAt;
   else if (from.startsWith('field:')) {
     const value = input.values[from.slice('field:'.length)];
-    start = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T00:00:00Z`) : null;
+    const date = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T00:00:00Z`) : null;
+    // A record without a valid date there (sent before the register named that field, say) counts from its creation, as the notice says.
+    start = date && !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value ? date : input.createdAt;
   }
   return start ? addDuration(start, parsed.duration) : null;
 }
