@@ -66,7 +66,7 @@ for (const kind of testDatabaseKinds()) {
       writeFileSync(file, MINIMAL.replace('id: val-fleuri', `id: ${tenant}`).replace('Le Maire', 'La Maire'));
       const changed = run(['--json', 'register', 'load', file]);
       assert.equal(changed.code, 0, changed.stderr);
-      assert.deepEqual({ ...JSON.parse(changed.stdout), hash: undefined, warnings: undefined }, { tenant, version: 2, created: true, hash: undefined, warnings: undefined });
+      assert.deepEqual({ ...JSON.parse(changed.stdout), hash: undefined, warnings: undefined }, { tenant, version: 2, created: true, hash: undefined, warnings: undefined, expiries: [] }, 'no retention rule changed: no date moved');
       const versions = run(['register', 'versions', '--tenant', tenant]);
       assert.deepEqual(versions.stdout.trim().split('\n').map((l) => l.split('\t')[0]), ['2', '1']);
     });
