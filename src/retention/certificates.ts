@@ -72,12 +72,14 @@ export interface StoredCertificate {
   certificate: Certificate;
 }
 
-export async function listCertificates(trx: Tx, tenantId: string): Promise<Array<StoredCertificate & { text: string }>> {
+/** Finished runs in order; `seq` alone when given (a download). */
+export async function listCertificates(trx: Tx, tenantId: string, seq?: number): Promise<Array<StoredCertificate & { text: string }>> {
   const rows = await trx
     .selectFrom('retention_runs')
     .select(['id', 'seq', 'certificate', 'prev_hash', 'hash'])
     .where('tenant_id', '=', tenantId)
     .where('finished_at', 'is not', null)
+    .$if(seq !== undefined, (q) => q.where('seq', '=', String(seq)))
     .orderBy('seq')
     .execute();
   return rows.map((r) => ({ seq: Number(r.seq), runId: r.id, hash: r.hash ?? '', prevHash: r.prev_hash ?? '', text: r.certificate ?? '', certificate: JSON.parse(r.certificate ?? '{}') as Certificate }));

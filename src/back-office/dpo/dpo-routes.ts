@@ -110,7 +110,7 @@ export function dpoRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (!req) return reply;
     const m = /^(\d{1,9})\.json$/.exec(request.params.seq);
     const tenantId = req.tenantId;
-    const found = m ? (await withPrincipal(db, { kind: 'system', tenantId }, (trx) => listCertificates(trx, tenantId))).find((c) => c.seq === Number(m[1])) : undefined;
+    const found = m ? (await withPrincipal(db, { kind: 'system', tenantId }, (trx) => listCertificates(trx, tenantId, Number(m[1]))))[0] : undefined;
     if (!found) throw new AppError('page-not-found');
     // The certificate exactly as signed, with what verifies it.
     return reply
