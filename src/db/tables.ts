@@ -270,6 +270,18 @@ export interface RetentionRunsTable {
   certificate: string | null;
   prev_hash: string | null;
   hash: string | null;
+  security_log_deleted: ColumnType<string, never, string | number>;
+  journal_pruned: ColumnType<string, never, string | number>;
+}
+
+/** Where the access journal starts once retention pruned its oldest entries: see src/retention/log-retention.ts. */
+export interface JournalCheckpointsTable {
+  tenant_id: string;
+  seq: ColumnType<string, string | number | bigint, string | number | bigint>;
+  hash: string;
+  pruned: ColumnType<string, string | number | bigint, string | number | bigint>;
+  run_id: string;
+  at: ColumnType<Date, Date | string, Date | string>;
 }
 
 /** What retention erased: ids only. */
@@ -330,6 +342,7 @@ export interface Tables {
   journal_records: JournalRecordsTable;
   record_holds: RecordHoldsTable;
   retention_runs: RetentionRunsTable;
+  journal_checkpoints: JournalCheckpointsTable;
   erasure_ledger: ErasureLedgerTable;
   security_log: SecurityLogTable;
   mail_outbox: MailOutboxTable;

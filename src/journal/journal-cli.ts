@@ -25,7 +25,7 @@ export function journalCommands(program: Command): void {
       if (globalOptions(command).json) printJson(results);
       else
         for (const r of results) {
-          if (r.ok) process.stdout.write(`${r.tenantId} : journal intact (${r.rows} ligne${r.rows > 1 ? 's' : ''})\n`);
+          if (r.ok) process.stdout.write(`${r.tenantId} : journal intact (${r.rows} ligne${r.rows > 1 ? 's' : ''}${r.pruned > 0 ? `, après les ${r.pruned} plus anciennes supprimées par la purge` : ''})\n`);
           else process.stderr.write(`${r.tenantId} : journal ALTÉRÉ, première ligne en cause : ${r.firstBadSeq} (${r.problem})\n`);
         }
       if (bad.length > 0) throw new CliError(globalOptions(command).json ? '' : `journal altéré pour ${bad.map((r) => r.tenantId).join(', ')}`, 1);

@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import { CliError, globalOptions, masterKeyringFor, printJson, withDatabase } from '../cli/cli-context.ts';
 import { TenantKeys } from '../crypto/tenant-keys.ts';
-import { previewExpiries, syncExpiries } from '../retention/expiry-changes.ts';
+import { previewExpiries, syncExpiries, type ExpiryMove } from '../retention/expiry-changes.ts';
 import { loadRegister } from './register-loader.ts';
 import { exportRegisterCsv, exportRegisterHtml } from './register-export.ts';
 import { parseRegister } from './parse.ts';
@@ -27,6 +27,21 @@ async function readOrFail(file: string, json: boolean): Promise<Uint8Array> {
   return read.bytes;
 }
 
+function printExpiryMoves(moves: readonly ExpiryMove[]): void {
+  for (const m of moves)
+    process.stdout.write(
+      `  traitement ${m.processingId} : ${m.earlier} date(s) de suppression avancée(s), ${m.later} reculée(s)${m.dueAtOnce > 0 ? `, dont ${m.dueAtOnce} demande(s) supprimable(s) dès maintenant` : ''}\n`,
+    );
+}
+
+function printAgainstCurrent(version: number | null, moved: readonly ExpiryMove[]): void {
+  if (version === null) return void process.stdout.write('  aucune version en vigueur dans la base : rien à comparer\n');
+  if (moved.length === 0) return void process.stdout.write(`  par rapport à la version ${version} en vigueur : aucune date de suppression ne change\n`);
+  process.stdout.write(`  par rapport à la version ${version} en vigueur :\n`);
+  printExpiryMoves(moved);
+  if (moved.some((m) => m.dueAtOnce > 0)) process.stdout.write('  le chargement demandera --confirm-retention : des demandes deviendraient supprimables dès maintenant\n');
+}
+
 export function registerCommands(program: Command): void {
   const register = program.command('register').description('registre des activités de traitement');
 
@@ -34,14 +49,28 @@ export function registerCommands(program: Command): void {
     .command('check')
     .description('vérifie un registre sans le charger')
     .argument('<file>', 'fichier YAML du registre')
-    .action(async (file: string, _opts, command: Command) => {
+    .option('--against-current', 'compare aussi à la version en vigueur dans la base : combien de dates de suppression chaque changement avance ou recule')
+    .action(async (file: string, opts: { againstCurrent?: boolean }, command: Command) => {
       const json = Boolean(globalOptions(command).json);
       const result = parseRegister(await readOrFail(file, json));
       if (!result.ok) printProblems(result.problems, json);
-      if (json) printJson({ ok: true, tenant: result.register.tenant.id, hash: result.hash, warnings: result.warnings });
+      const tenantId = result.register.tenant.id;
+      const against = opts.againstCurrent
+        ? await withDatabase(command, async (database, config) => {
+            const keys = () => new TenantKeys(database.db, masterKeyringFor(config, { generate: false }).keyring);
+            const version = await currentVersionNumber(database.db, tenantId);
+            const current = version === undefined ? undefined : (await loadVersion(database.db, tenantId, version))?.register;
+            return { version: version ?? null, moves: current ? await previewExpiries(database.db, keys, tenantId, current, result.register) : [] };
+          })
+        : undefined;
+      const moved = against?.moves.filter((m) => m.earlier + m.later > 0) ?? [];
+      const confirmationNeeded = moved.some((m) => m.dueAtOnce > 0);
+      if (json)
+        printJson({ ok: true, tenant: tenantId, hash: result.hash, warnings: result.warnings, ...(against && { currentVersion: against.version, expiries: moved, confirmationNeeded }) });
       else {
         printWarnings(result.warnings);
-        process.stdout.write(`registre valide : ${result.register.tenant.id} (${result.register.processings.length} traitements)\n`);
+        process.stdout.write(`registre valide : ${tenantId} (${result.register.processings.length} traitements)\n`);
+        if (against) printAgainstCurrent(against.version, moved);
       }
     });
 
@@ -79,10 +108,7 @@ export function registerCommands(program: Command): void {
       else {
         printWarnings(result.warnings);
         process.stdout.write(`${result.tenantId} version ${result.version}${result.created ? '' : ' (inchangée)'}\n`);
-        for (const m of moved)
-          process.stdout.write(
-            `  traitement ${m.processingId} : ${m.earlier} date(s) de suppression avancée(s), ${m.later} reculée(s)${m.dueAtOnce > 0 ? `, dont ${m.dueAtOnce} demande(s) supprimable(s) dès maintenant` : ''}\n`,
-          );
+        printExpiryMoves(moved);
       }
     });
 

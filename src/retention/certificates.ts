@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Tx } from '../db/principal.ts';
 import { GENESIS } from '../journal/journal.ts';
+import type { LogsOutcome } from './log-retention.ts';
 
 export interface ProcessingOutcome {
   processingId: string;
@@ -36,6 +37,8 @@ export interface Certificate {
   processings: ProcessingOutcome[];
   /** Expired records whose processing is no longer in the register: kept, for the DPO to decide. */
   outsideRegister: number;
+  /** The security log and the access journal (absent from certificates written before logs were pruned). */
+  logs?: LogsOutcome | null;
 }
 
 export function certificateHash(prevHash: string, text: string): string {

@@ -91,6 +91,11 @@ for (const kind of testDatabaseKinds()) {
       writeFileSync(file, `${yaml.slice(0, at)}      duration: P1D${yaml.slice(yaml.indexOf('\n', at))}`);
       // Today's request is due in a day, not at once: move it two days back.
       await withDb(({ db }) => withPrincipal(db, { kind: 'system', tenantId: tenant }, (trx) => sql`update records set created_at = created_at - interval '2 days' where tenant_id = ${tenant} and id = ${ids[3]!}`.execute(trx)));
+      const check = run(['register', 'check', file, '--against-current']);
+      assert.equal(check.code, 0, check.stderr);
+      assert.match(check.stdout, /par rapport à la version 1 en vigueur :\n  traitement contact : 2 date\(s\) de suppression avancée\(s\), 0 reculée\(s\), dont 1 demande\(s\) supprimable\(s\) dès maintenant\n  le chargement demandera --confirm-retention/);
+      const checkJson = JSON.parse(run(['--json', 'register', 'check', file, '--against-current']).stdout) as { currentVersion: number; confirmationNeeded: boolean; expiries: Array<{ processingId: string; earlier: number }> };
+      assert.deepEqual([checkJson.currentVersion, checkJson.confirmationNeeded, checkJson.expiries.map((m) => [m.processingId, m.earlier])], [1, true, [['contact', 2]]]);
       const refused = run(['register', 'load', file]);
       assert.equal(refused.code, 1);
       assert.match(refused.stderr, /rend des demandes supprimables dès maintenant \(traitement contact : 1\).*Rien n’a été chargé : relancez avec --confirm-retention/);

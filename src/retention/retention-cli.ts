@@ -52,6 +52,12 @@ function printRun(r: RunReport): void {
   }
   if (busy.length === 0) process.stdout.write('  aucune demande échue\n');
   if (r.outsideRegister > 0) process.stdout.write(`  ${plural(r.outsideRegister, 'demande')} échue${r.outsideRegister > 1 ? 's' : ''} d’un traitement retiré du registre : conservée${r.outsideRegister > 1 ? 's' : ''}, à examiner par le DPO\n`);
+  if (r.logs && r.logs.securityLogDeleted + r.logs.journalPruned > 0) {
+    const verb = (n: number) => (r.dryRun ? 'à supprimer' : n > 1 ? 'supprimées' : 'supprimée');
+    process.stdout.write(
+      `  ${r.logs.processingId} (${r.logs.rule.duration}) : ${plural(r.logs.securityLogDeleted, 'entrée')} du journal de sécurité ${verb(r.logs.securityLogDeleted)} ; ${plural(r.logs.journalPruned, 'entrée')} du journal des accès ${verb(r.logs.journalPruned)}${r.logs.journalCheckpoint && !r.dryRun ? ` (il commence désormais après la ligne ${r.logs.journalCheckpoint.seq})` : ''}\n`,
+    );
+  }
   if (r.certificate) process.stdout.write(`  certificat de purge n° ${r.certificate.seq} (${r.runId}) : ${r.certificate.hash}\n`);
 }
 
@@ -72,7 +78,7 @@ export function retentionCommands(program: Command): void {
         // Asked for only if expiry dates must be recomputed from sealed fields first.
         const keys = () => new TenantKeys(database.db, masterKeyringFor(config, { generate: false }).keyring);
         for (const tenantId of await tenantsOf(database, opts.tenant)) {
-          const bar = progressBar(`${tenantId} : demandes supprimées`, { json });
+          const bar = progressBar(`${tenantId} : demandes et journaux purgés`, { json });
           try {
             out.push(await runRetention(database.db, tenantId, { asOf, keys, dryRun: opts.dryRun === true, onProgress: (done, total) => bar.update(done, total) }));
           } catch (e) {

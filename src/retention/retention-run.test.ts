@@ -68,7 +68,8 @@ for (const kind of testDatabaseKinds()) {
       const progress: number[] = [];
       const run = await runRetention(db(), t(), { asOf: yearsAhead(6), batchSize: 2, onProgress: (done) => progress.push(done) });
       for (const p of run.processings) assert.equal(p.deleted, outcome(dry, p.processingId).deleted, `the run deletes what the dry run announced (${p.processingId})`);
-      assert.equal(progress.at(-1), 4);
+      assert.equal(run.logs?.securityLogDeleted, 8, 'the IP addresses of the eight submissions, six years on');
+      assert.equal(progress.at(-1), 4 + 8 + run.logs!.journalPruned, 'the progress counts requests and log entries');
       for (const gone of ['contact', 'report', 'enrolment', 'applicationClosed']) assert.equal(await exists(ids[gone]!), false, `${gone} is deleted`);
       for (const kept of ['frozen', 'held', 'quotient', 'applicationOpen']) assert.equal(await exists(ids[kept]!), true, `${kept} is kept`);
       assert.equal(outcome(run, 'contact').held, 2);

@@ -27,6 +27,7 @@ import { GENESIS } from '../journal/journal.ts';
 import { anonymisedData, anonymiseRows } from './anonymise.ts';
 import { syncExpiries, type KeysSource } from './expiry-changes.ts';
 import { certificateHash, EMPTY_DIGEST, ledgerTotals, type Certificate, type ProcessingOutcome } from './certificates.ts';
+import { countLogsDue, journalCheckpoint, logsCutoff, logsOutcome, logsProcessing, pruneJournalBatch, pruneSecurityLogBatch, type LogsOutcome } from './log-retention.ts';
 
 export interface RunOptions {
   /** The date retention is applied as of. */
@@ -54,6 +55,8 @@ export interface RunReport {
   registerVersion: number;
   processings: ProcessingOutcome[];
   outsideRegister: number;
+  /** The security log and the access journal, under the register's securityLogProcessing; null without one. */
+  logs: LogsOutcome | null;
   /** The certificate's number and hash; null for a dry run. */
   certificate: { seq: number; hash: string } | null;
   /** Records whose expiry date was recomputed first, because the register in force changed their rule. */
@@ -68,6 +71,8 @@ export class RetentionBusy extends Error {}
 export class RetentionRefused extends Error {}
 
 const BATCH = 2000;
+/** Log entries are small rows with no cascade: larger batches. */
+const LOG_BATCH = 10_000;
 const LEASE_MS = 5 * 60 * 1000;
 
 const system = (tenantId: string) => ({ kind: 'system' as const, tenantId });
@@ -140,6 +145,22 @@ function outcomes(register: LoadedRegister, expired: Map<string, { free: number;
   let outsideRegister = 0;
   for (const [id, n] of expired) if (!known.has(id)) outsideRegister += n.free + n.held;
   return { processings, outsideRegister };
+}
+
+/** A dry run's view of the logs: what a run now would remove. */
+async function logsDue(trx: Tx, tenantId: string, register: LoadedRegister, asOf: Date): Promise<LogsOutcome | null> {
+  const p = logsProcessing(register.register);
+  const cutoff = p ? logsCutoff(p, asOf) : null;
+  if (!p || !cutoff) return null;
+  const due = await countLogsDue(trx, tenantId, cutoff);
+  const checkpoint = await journalCheckpoint(trx, tenantId);
+  return {
+    processingId: p.id,
+    rule: { duration: p.retention.duration, from: p.retention.from, then: p.retention.then },
+    securityLogDeleted: due.securityLog,
+    journalPruned: due.journal,
+    journalCheckpoint: checkpoint ? { seq: checkpoint.seq, hash: checkpoint.hash } : null,
+  };
 }
 
 interface OpenRun {
@@ -215,7 +236,8 @@ export async function runRetention(db: Kysely<Tables>, tenantId: string, options
     const { processings, outsideRegister } = outcomes(register, expired, new Map(), true);
     const tenant = await db.selectFrom('tenants').select('expiries_version').where('id', '=', tenantId).executeTakeFirst();
     const behind = tenant?.expiries_version !== register.version ? (tenant?.expiries_version ?? 0) : null;
-    return { tenantId, dryRun: true, runId: null, resumed: false, asOf: options.asOf.toISOString(), registerVersion: register.version, processings, outsideRegister, certificate: null, expiriesRecomputed: 0, expiriesBehind: behind };
+    const logs = await withPrincipal(db, system(tenantId), (trx) => logsDue(trx, tenantId, register, options.asOf));
+    return { tenantId, dryRun: true, runId: null, resumed: false, asOf: options.asOf.toISOString(), registerVersion: register.version, processings, outsideRegister, logs, certificate: null, expiriesRecomputed: 0, expiriesBehind: behind };
   }
 
   // Never delete by a rule the register no longer states.
@@ -229,7 +251,13 @@ export async function runRetention(db: Kysely<Tables>, tenantId: string, options
   const leaseMs = options.leaseMs ?? LEASE_MS;
   const run = await openRun(db, tenantId, register, options.asOf, clock(), leaseMs);
   const size = options.batchSize ?? BATCH;
-  const total = await withPrincipal(db, system(tenantId), (trx) => countDue(trx, tenantId, run.asOf, [...deleting, ...anonymising.map((p) => p.id)]));
+  const logs = logsProcessing(register.register);
+  const cutoff = logs ? logsCutoff(logs, run.asOf) : null;
+  const total = await withPrincipal(db, system(tenantId), async (trx) => {
+    const records = await countDue(trx, tenantId, run.asOf, [...deleting, ...anonymising.map((p) => p.id)]);
+    const entries = cutoff ? await countLogsDue(trx, tenantId, cutoff) : { securityLog: 0, journal: 0 };
+    return records + entries.securityLog + entries.journal;
+  });
   let done = 0;
   options.onProgress?.(done, total);
   let after = '00000000-0000-0000-0000-000000000000';
@@ -264,8 +292,22 @@ export async function runRetention(db: Kysely<Tables>, tenantId: string, options
     }
   }
 
+  if (cutoff)
+    for (const prune of [pruneSecurityLogBatch, (trx: Tx, t: string, r: string, c: Date, n: number) => pruneJournalBatch(trx, t, r, c, n, clock())]) {
+      for (;;) {
+        const n = await withPrincipal(db, system(tenantId), async (trx) => {
+          await renewLease(trx, tenantId, run, new Date(clock().getTime() + leaseMs));
+          return prune(trx, tenantId, run.id, cutoff, LOG_BATCH);
+        });
+        done += n;
+        options.onProgress?.(done, total);
+        if (n === 0) break;
+      }
+    }
+
   return withPrincipal(db, system(tenantId), async (trx) => {
     await renewLease(trx, tenantId, run, new Date(clock().getTime() + leaseMs));
+    const logsDone = logs ? await logsOutcome(trx, tenantId, run.id, logs) : null;
     const expired = await expiredByProcessing(trx, tenantId, run.asOf);
     const ledger = await ledgerTotals(trx, tenantId, run.id);
     const { processings, outsideRegister } = outcomes(register, expired, ledger, false);
@@ -282,10 +324,11 @@ export async function runRetention(db: Kysely<Tables>, tenantId: string, options
       finishedAt: finishedAt.toISOString(),
       processings,
       outsideRegister,
+      logs: logsDone,
     };
     const text = JSON.stringify(certificate);
     const hash = certificateHash(prevHash, text);
     await trx.updateTable('retention_runs').set({ finished_at: finishedAt, seq, certificate: text, prev_hash: prevHash, hash }).where('tenant_id', '=', tenantId).where('id', '=', run.id).execute();
-    return { tenantId, dryRun: false, runId: run.id, resumed: run.resumed, asOf: certificate.asOf, registerVersion: run.registerVersion, processings, outsideRegister, certificate: { seq, hash }, expiriesRecomputed: recomputed, expiriesBehind: null };
+    return { tenantId, dryRun: false, runId: run.id, resumed: run.resumed, asOf: certificate.asOf, registerVersion: run.registerVersion, processings, outsideRegister, logs: logsDone, certificate: { seq, hash }, expiriesRecomputed: recomputed, expiriesBehind: null };
   });
 }

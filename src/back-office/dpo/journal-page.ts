@@ -89,8 +89,8 @@ export function verifyPage(req: AgentRequest, result: VerifyResult): string {
 <p>Chaque ligne du journal contient l’empreinte de la précédente : une ligne modifiée, supprimée ou déplacée rompt la chaîne à cet endroit. La vérification vient d’être faite, le ${frenchDateTime(new Date())}.</p>
 ${
   result.ok
-    ? html`<p class="status-message" role="status"><strong>Journal intact</strong> : ${result.rows} ligne${result.rows > 1 ? 's' : ''} vérifiée${result.rows > 1 ? 's' : ''}, aucune altération.</p>`
-    : html`<div class="error-summary" role="alert"><h2>Journal altéré</h2><p>${result.problem}.</p><p>Les ${result.rows} première${result.rows > 1 ? 's' : ''} ligne${result.rows > 1 ? 's' : ''} sont intactes ; la première ligne en cause est la ligne ${result.firstBadSeq}. Conservez une copie de la base et prévenez le responsable de la sécurité : une altération du journal peut être une violation de données (RGPD, art. 33).</p></div>`
+    ? html`<p class="status-message" role="status"><strong>Journal intact</strong> : ${result.rows} ligne${result.rows > 1 ? 's' : ''} vérifiée${result.rows > 1 ? 's' : ''}, aucune altération.${result.pruned > 0 ? ` Les ${result.pruned} lignes plus anciennes ont été supprimées au terme de leur durée de conservation ; la vérification part de l’empreinte de la dernière d’entre elles, scellée par le certificat de purge.` : ''}</p>`
+    : html`<div class="error-summary" role="alert"><h2>Journal altéré</h2><p>${result.problem}.</p><p>${result.rows > 0 ? `Les ${result.rows} première${result.rows > 1 ? 's' : ''} ligne${result.rows > 1 ? 's' : ''} vérifiée${result.rows > 1 ? 's' : ''} sont intactes ; ` : ''}la première ligne en cause est la ligne ${result.firstBadSeq}. Conservez une copie de la base et prévenez le responsable de la sécurité : une altération du journal peut être une violation de données (RGPD, art. 33).</p></div>`
 }
 <p><a href="${base}">Retour au journal des accès</a></p>`,
   );

@@ -6,6 +6,7 @@
  * last purge certificates with their verification.
  */
 import { frenchDate, frenchDateTime } from '../../notice/french-date.ts';
+import { frenchDuration } from '../../register/duration.ts';
 import type { Register } from '../../register/schema.ts';
 import type { CertificatesCheck, StoredCertificate } from '../../retention/certificates.ts';
 import type { Hold } from '../../retention/holds.ts';
@@ -53,6 +54,13 @@ function pastDue(view: RetentionView, title: (id: string) => string): Html {
 <tbody>${rows.map((p) => html`<tr><th scope="row">${title(p.processingId)}</th><td>${p.deleted}</td><td>${p.held}</td><td>${p.notApplied > 0 ? `${p.notApplied} (${p.rule.then === 'anonymise' ? 'anonymisation' : p.rule.then === 'archive' ? 'archivage' : 'règle conditionnelle d’archivage ou d’anonymisation'})` : '0'}</td></tr>`)}</tbody>
 </table></div>
 ${view.due.outsideRegister > 0 ? html`<p>${plural(view.due.outsideRegister, 'demande échue appartient', 'demandes échues appartiennent')} à un traitement retiré du registre : elles sont conservées jusqu’à votre décision.</p>` : ''}`;
+}
+
+/** The security log and the access journal, under the register's log processing. */
+function logsDue(view: RetentionView, title: (id: string) => string): Html {
+  const logs = view.due.logs;
+  if (!logs) return html`<p>Le registre ne désigne pas de traitement pour les journaux (securityLogProcessing) : le journal de sécurité et le journal des accès ne sont pas purgés.</p>`;
+  return html`<p>Journaux (${title(logs.processingId)}, conservés ${frenchDuration(logs.rule.duration)}) : ${plural(logs.securityLogDeleted, 'entrée', 'entrées')} du journal de sécurité et ${plural(logs.journalPruned, 'entrée', 'entrées')} du journal des accès seront supprimées à la prochaine purge.${logs.journalCheckpoint ? ` Le journal des accès commence après la ligne ${logs.journalCheckpoint.seq} ; les lignes précédentes ont été supprimées au terme de leur durée et l’empreinte de la dernière est scellée par un certificat de purge.` : ''}</p>`;
 }
 
 const CHART = { width: 720, height: 200, left: 40, bottom: 24, top: 10 };
@@ -165,6 +173,7 @@ ${errorSummary((view.form?.errors ?? []).map((e) => ({ field: e.field, message: 
 <p>Les demandes sont supprimées chaque jour quand elles atteignent la durée fixée par le registre. Chaque purge est attestée par un certificat qui ne contient aucune donnée personnelle.</p>
 <h2>Demandes échues</h2>
 ${pastDue(view, title)}
+${logsDue(view, title)}
 <h2>Suppressions à venir</h2>
 ${forecast(view, title)}
 <h2>Conservations pour raison juridique</h2>
