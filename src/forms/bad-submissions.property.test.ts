@@ -29,7 +29,7 @@ import type { Field, Form } from '../register/schema.ts';
 import { EXAMPLE_REGISTERS, startTestServer, type TestServer } from '../server/testing.ts';
 import { dateBounds } from './field-validation.ts';
 import { fieldId, inputName } from './form-fields-html.ts';
-import { PNG, rowsToFill, sampleFor, validFormData, type Sample } from './testing.ts';
+import { PNG, rowsToFill, sampleFor, validData, validFormData, validRow, type Sample } from './testing.ts';
 
 const SEED = Number.parseInt(process.env['BASTIDE_FUZZ_SEED'] ?? '20261202', 10);
 if (!Number.isSafeInteger(SEED)) throw new Error('BASTIDE_FUZZ_SEED must be an integer');
@@ -79,22 +79,6 @@ const TARGETS: Target[] = [EXAMPLE_REGISTERS.commune, EXAMPLE_REGISTERS.departem
   );
 });
 const TENANTS = [...new Set(TARGETS.map((t) => t.tenant))];
-
-/** A valid value of a field, as JSON. */
-function jsonSample(field: Field): unknown {
-  const s = sampleFor(field);
-  if (s.kind === 'check') return true;
-  if (s.kind === 'file') return { filename: s.name, contentBase64: s.buffer.toString('base64') };
-  return s.value;
-}
-
-function validRow(group: Field): Record<string, unknown> {
-  return Object.fromEntries((group.fields ?? []).map((f) => [f.name, jsonSample(f)]));
-}
-
-function validData(form: Form): Record<string, unknown> {
-  return Object.fromEntries(form.fields.map((f) => [f.name, f.type === 'group' ? Array.from({ length: rowsToFill(f) }, () => validRow(f)) : jsonSample(f)]));
-}
 
 /** The object holding the target's value in `data`. */
 function holder(data: Record<string, unknown>, t: Target): Record<string, unknown> {

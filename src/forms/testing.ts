@@ -57,6 +57,23 @@ function append(body: FormData, name: string, sample: Sample): void {
   else body.append(name, sample.kind === 'check' ? 'on' : sample.value);
 }
 
+/** A valid value of a field, as the JSON API takes it. */
+export function jsonSample(field: Field): unknown {
+  const s = sampleFor(field);
+  if (s.kind === 'check') return true;
+  if (s.kind === 'file') return { filename: s.name, contentBase64: s.buffer.toString('base64') };
+  return s.value;
+}
+
+export function validRow(group: Field): Record<string, unknown> {
+  return Object.fromEntries((group.fields ?? []).map((f) => [f.name, jsonSample(f)]));
+}
+
+/** The JSON body of a valid submission of the form, every field filled. */
+export function validData(form: Form): Record<string, unknown> {
+  return Object.fromEntries(form.fields.map((f) => [f.name, f.type === 'group' ? Array.from({ length: rowsToFill(f) }, () => validRow(f)) : jsonSample(f)]));
+}
+
 /** The multipart body a browser would send for the form filled with valid samples. */
 export function validFormData(form: Form, overrides: Record<string, string | Sample | null> = {}): FormData {
   const body = new FormData();
