@@ -128,7 +128,11 @@ export function recordsRoutes(app: FastifyInstance, ctx: AppContext): void {
         appendJournalWithRecords(trx, req.tenantId, { ...journalActor(req.actor), action: 'list' }, 'recherche dans la liste des demandes', rows.map((r) => r.id)),
       );
     const names = await agentNames(db, req.tenantId, rows.flatMap((r) => (r.claimedBy ? [r.claimedBy] : [])));
-    const notice = request.query['fait'] === 'lot' ? `Statut changé pour ${Number(request.query['n'] ?? 0)} demande(s).` : undefined;
+    const restricted = Number(request.query['limitees'] ?? 0);
+    const notice =
+      request.query['fait'] === 'lot'
+        ? `Statut changé pour ${Number(request.query['n'] ?? 0)} demande(s).${Number.isInteger(restricted) && restricted > 0 ? ` ${restricted} demande(s) limitée(s) (RGPD, article 18) n’ont pas été modifiées.` : ''}`
+        : undefined;
     return sendPage(reply, listPage(req, { query, forms: agentForms(req), colleagues: await colleagues(ctx, req), rows, total, moreThanTotal, names, errors, notice }), errors.length > 0 ? 400 : 200);
   });
 
@@ -139,9 +143,16 @@ export function recordsRoutes(app: FastifyInstance, ctx: AppContext): void {
     const ids = fields(request.body, 'ids').filter(isUuid).map((s) => s.toLowerCase()).slice(0, 500);
     if (!isRecordStatus(status)) throw new AppError('invalid-status', 'Choisissez l’un des statuts proposés.');
     let changed = 0;
-    for (const id of ids) if (await changeStatus(deps, recordsPrincipal(req.actor), req.loaded.register, id, status)) changed++;
+    let restricted = 0;
+    for (const id of ids)
+      try {
+        if (await changeStatus(deps, recordsPrincipal(req.actor), req.loaded.register, id, status)) changed++;
+      } catch (e) {
+        if (!(e instanceof AppError && e.id === 'record-restricted')) throw e;
+        restricted++;
+      }
     const back = safeReturn(req.tenantId, field(request.body, 'retour'));
-    return reply.redirect(`${back}${back.includes('?') ? '&' : '?'}fait=lot&n=${changed}`, 303);
+    return reply.redirect(`${back}${back.includes('?') ? '&' : '?'}fait=lot&n=${changed}${restricted > 0 ? `&limitees=${restricted}` : ''}`, 303);
   });
 
   async function showRecord(request: RecordReq, req: AgentRequest, extra: { errors?: Array<{ field: string; message: string }>; noteDraft?: string; replyDraft?: string } = {}) {

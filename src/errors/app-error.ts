@@ -12,6 +12,7 @@ export const ERRORS = {
   'file-not-found': { status: 404, title: 'Fichier introuvable', message: 'Ce fichier n’existe pas.', report: false },
   unauthenticated: { status: 401, title: 'Authentification requise', message: 'Un jeton d’accès valide est requis (en-tête Authorization: Bearer …).', report: false },
   'invalid-token': { status: 401, title: 'Jeton refusé', message: 'Ce jeton d’accès est inconnu, expiré ou révoqué pour cette collectivité.', report: false },
+  'record-restricted': { status: 409, title: 'Demande limitée', message: 'Le traitement de cette demande est limité (RGPD, article 18) : elle est conservée telle quelle et son statut ne peut pas changer tant que la limitation dure.', report: false },
   'invalid-status': { status: 400, title: 'Statut invalide', message: 'Le corps doit être {"status": …} avec l’un des statuts received, in-progress, done ou rejected.', report: false },
   'bad-request': { status: 400, title: 'Requête invalide', message: 'La requête est invalide.', report: false },
   'misdirected-request': { status: 421, title: 'Adresse inattendue', message: 'Cette plateforme ne répond pas à cette adresse : utilisez l’adresse publique de la collectivité.', report: false },

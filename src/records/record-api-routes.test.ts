@@ -186,6 +186,18 @@ for (const kind of testDatabaseKinds()) {
       assert.ok(done.body.closedAt);
     });
 
+    it('refuses to change the status of a restricted record (GDPR art. 18), and changes nothing', async () => {
+      const path = `/api/v1/${a.tenantId}/records/${ids.markup}`;
+      await withPrincipal(server.database.db, { kind: 'system', tenantId: a.tenantId }, (trx) => trx.updateTable('records').set({ frozen: true }).where('tenant_id', '=', a.tenantId).where('id', '=', ids.markup).execute());
+      const before = await call('GET', path, { token: reception.token });
+      const refused = await call('PATCH', path, { token: reception.token, body: { status: 'done' } });
+      assert.equal(refused.status, 409);
+      assert.equal(refused.body.error, 'record-restricted');
+      assert.match(refused.body.message, /limité \(RGPD, article 18\)/);
+      const after = await call('GET', path, { token: reception.token });
+      assert.deepEqual([after.body.status, after.body.closedAt, after.body.expiresAt], [before.body.status, before.body.closedAt, before.body.expiresAt]);
+    });
+
     it('refuses a bad status with a 400 in French', async () => {
       const path = `/api/v1/${a.tenantId}/records/${ids.contact}`;
       for (const body of [{ status: 'fini' }, {}, { status: 'done', note: 'x' }, ['done'], { status: 3 }]) {
@@ -240,7 +252,7 @@ for (const kind of testDatabaseKinds()) {
       const replies = await Promise.all(Array.from({ length: 12 }, (_, i) => call('GET', `/api/v1/${a.tenantId}/records/${i % 2 ? ids.contact : ids.markup}`, { token: reception.token })));
       assert.ok(replies.every((r) => r.status === 200));
       const result = await verifyJournal(server.database.db, a.tenantId);
-      assert.deepEqual(result, { ok: true, tenantId: a.tenantId, rows: before + 12 });
+      assert.deepEqual(result, { ok: true, tenantId: a.tenantId, rows: before + 12, pruned: 0 });
     });
 
     it('detects a journal row altered behind the application’s back', async () => {

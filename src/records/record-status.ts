@@ -14,6 +14,7 @@ import type { Register } from '../register/schema.ts';
 import { computeExpiry } from '../retention/expiry.ts';
 import { mergeRecord } from './record-split.ts';
 import { recordAad } from './submit-form.ts';
+import { AppError } from '../errors/app-error.ts';
 
 export const RECORD_STATUSES: readonly RecordStatus[] = ['received', 'in-progress', 'done', 'rejected'];
 const CLOSED: readonly RecordStatus[] = ['done', 'rejected'];
@@ -42,7 +43,7 @@ export async function changeStatus(deps: StatusDeps, principal: Principal, regis
   return withPrincipal(deps.db, principal, async (trx) => {
     const r = await trx
       .selectFrom('records')
-      .select(['id', 'processing_id', 'status', 'data', 'sealed', 'key_version', 'created_at', 'updated_at', 'closed_at', 'expires_at'])
+      .select(['id', 'processing_id', 'status', 'data', 'sealed', 'key_version', 'created_at', 'updated_at', 'closed_at', 'expires_at', 'frozen'])
       .where('tenant_id', '=', tenantId)
       .where('id', '=', recordId)
       .forUpdate()
@@ -56,6 +57,8 @@ export async function changeStatus(deps: StatusDeps, principal: Principal, regis
       expiresAt: expiresAt ? new Date(expiresAt).toISOString() : null,
     });
     if (r.status === status) return result(r.updated_at, r.closed_at, r.expires_at);
+    // A restricted record (GDPR art. 18) is only kept: no status change, no new deletion date.
+    if (r.frozen) throw new AppError('record-restricted');
 
     // A record closed twice (done, then rejected) keeps its first closing time.
     const closedAt = CLOSED.includes(status) ? (r.closed_at ?? now) : null;
