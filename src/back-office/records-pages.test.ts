@@ -162,5 +162,18 @@ for (const kind of testDatabaseKinds()) {
       assert.equal(long.status, 400);
       assert.match(long.body, /id="q-error"/);
     });
+
+    it('leaves a restricted request’s status as it is, alone or in a selection, and says so', async () => {
+      const restricted = await submit('contact-mairie', contactData({ nom: 'Limitée' }));
+      await withPrincipal(server.database.db, { kind: 'system', tenantId: t() }, (trx) => trx.updateTable('records').set({ frozen: true }).where('tenant_id', '=', t()).where('id', '=', restricted).execute());
+      const page = await reception.get(rec(restricted));
+      const alone = await reception.post(`${rec(restricted)}/statut`, { csrf: csrfOf(page.body), status: 'done' });
+      assert.equal(alone.status, 409);
+      assert.match(alone.body, /limité \(RGPD, article 18\)/);
+      const list = await reception.get(`/${t()}/back-office`);
+      const bulk = await reception.post(`/${t()}/back-office/demandes/statut`, { csrf: csrfOf(list.body), status: 'done', ids: [ids.contact, restricted], retour: `/${t()}/back-office` });
+      assert.match((await reception.get(bulk.location!)).body, /Statut changé pour 1 demande\(s\)\. 1 demande\(s\) limitée\(s\) \(RGPD, article 18\) n’ont pas été modifiées\./);
+      assert.match((await reception.get(rec(restricted))).body, /<dt>Statut<\/dt><dd>Reçue/);
+    });
   });
 }
