@@ -131,7 +131,7 @@ export function recordsRoutes(app: FastifyInstance, ctx: AppContext): void {
     const restricted = Number(request.query['limitees'] ?? 0);
     const notice =
       request.query['fait'] === 'lot'
-        ? `Statut changé pour ${Number(request.query['n'] ?? 0)} demande(s).${Number.isInteger(restricted) && restricted > 0 ? ` ${restricted} demande(s) limitée(s) (RGPD, article 18) n’ont pas été modifiées.` : ''}`
+        ? `Statut changé pour ${Number(request.query['n'] ?? 0)} demande(s).${Number.isInteger(restricted) && restricted > 0 && restricted <= 500 ? ` ${restricted} demande(s) limitée(s) (RGPD, article 18) n’ont pas été modifiées.` : ''}`
         : undefined;
     return sendPage(reply, listPage(req, { query, forms: agentForms(req), colleagues: await colleagues(ctx, req), rows, total, moreThanTotal, names, errors, notice }), errors.length > 0 ? 400 : 200);
   });

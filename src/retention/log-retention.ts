@@ -52,9 +52,8 @@ export async function journalCheckpoint(trx: Tx, tenantId: string): Promise<Chec
   return row && { seq: Number(row.seq), hash: row.hash, pruned: Number(row.pruned), runId: row.run_id, at: new Date(row.at) };
 }
 
-/** How many entries a run as of this cutoff would remove: the security log's, and the journal's prefix. */
-export async function countLogsDue(trx: Tx, tenantId: string, cutoff: Date): Promise<{ securityLog: number; journal: number }> {
-  const from = (await journalCheckpoint(trx, tenantId))?.seq ?? 0;
+/** How many entries a run as of this cutoff would remove: the security log's, and the journal's prefix after `from`. */
+export async function countLogsDue(trx: Tx, tenantId: string, cutoff: Date, from: number): Promise<{ securityLog: number; journal: number }> {
   const { rows } = await sql<{ log: string; journal: string }>`
     select (select count(*) from security_log where tenant_id = ${tenantId} and at <= ${cutoff}) as log,
       (select count(*) from journal j where j.tenant_id = ${tenantId} and j.seq > ${from}
@@ -99,17 +98,30 @@ export async function pruneJournalBatch(trx: Tx, tenantId: string, runId: string
   return prefix.length;
 }
 
-/** What a run did to the logs, from its own counters and the checkpoint. */
-export async function logsOutcome(trx: Tx, tenantId: string, runId: string, p: Processing): Promise<LogsOutcome> {
-  const run = await trx.selectFrom('retention_runs').select(['security_log_deleted', 'journal_pruned']).where('tenant_id', '=', tenantId).where('id', '=', runId).executeTakeFirstOrThrow();
-  const checkpoint = await journalCheckpoint(trx, tenantId);
+function outcome(p: Processing, securityLog: number, journal: number, checkpoint: Checkpoint | undefined): LogsOutcome {
   return {
     processingId: p.id,
     rule: { duration: p.retention.duration, from: p.retention.from, then: p.retention.then },
-    securityLogDeleted: Number(run.security_log_deleted),
-    journalPruned: Number(run.journal_pruned),
+    securityLogDeleted: securityLog,
+    journalPruned: journal,
     journalCheckpoint: checkpoint ? { seq: checkpoint.seq, hash: checkpoint.hash } : null,
   };
+}
+
+/** What a run did to the logs, from its own counters and the checkpoint. */
+export async function logsOutcome(trx: Tx, tenantId: string, runId: string, p: Processing): Promise<LogsOutcome> {
+  const run = await trx.selectFrom('retention_runs').select(['security_log_deleted', 'journal_pruned']).where('tenant_id', '=', tenantId).where('id', '=', runId).executeTakeFirstOrThrow();
+  return outcome(p, Number(run.security_log_deleted), Number(run.journal_pruned), await journalCheckpoint(trx, tenantId));
+}
+
+/** A dry run's view of the logs: what a run as of `asOf` would remove. */
+export async function logsDue(trx: Tx, tenantId: string, register: Register, asOf: Date): Promise<LogsOutcome | null> {
+  const p = logsProcessing(register);
+  const cutoff = p ? logsCutoff(p, asOf) : null;
+  if (!p || !cutoff) return null;
+  const checkpoint = await journalCheckpoint(trx, tenantId);
+  const due = await countLogsDue(trx, tenantId, cutoff, checkpoint?.seq ?? 0);
+  return outcome(p, due.securityLog, due.journal, checkpoint);
 }
 
 /**

@@ -27,7 +27,7 @@ import { GENESIS } from '../journal/journal.ts';
 import { anonymisedData, anonymiseRows } from './anonymise.ts';
 import { syncExpiries, type KeysSource } from './expiry-changes.ts';
 import { certificateHash, EMPTY_DIGEST, ledgerTotals, type Certificate, type ProcessingOutcome } from './certificates.ts';
-import { countLogsDue, journalCheckpoint, logsCutoff, logsOutcome, logsProcessing, pruneJournalBatch, pruneSecurityLogBatch, type LogsOutcome } from './log-retention.ts';
+import { countLogsDue, journalCheckpoint, logsCutoff, logsDue, logsOutcome, logsProcessing, pruneJournalBatch, pruneSecurityLogBatch, type LogsOutcome } from './log-retention.ts';
 
 export interface RunOptions {
   /** The date retention is applied as of. */
@@ -147,22 +147,6 @@ function outcomes(register: LoadedRegister, expired: Map<string, { free: number;
   return { processings, outsideRegister };
 }
 
-/** A dry run's view of the logs: what a run now would remove. */
-async function logsDue(trx: Tx, tenantId: string, register: LoadedRegister, asOf: Date): Promise<LogsOutcome | null> {
-  const p = logsProcessing(register.register);
-  const cutoff = p ? logsCutoff(p, asOf) : null;
-  if (!p || !cutoff) return null;
-  const due = await countLogsDue(trx, tenantId, cutoff);
-  const checkpoint = await journalCheckpoint(trx, tenantId);
-  return {
-    processingId: p.id,
-    rule: { duration: p.retention.duration, from: p.retention.from, then: p.retention.then },
-    securityLogDeleted: due.securityLog,
-    journalPruned: due.journal,
-    journalCheckpoint: checkpoint ? { seq: checkpoint.seq, hash: checkpoint.hash } : null,
-  };
-}
-
 interface OpenRun {
   id: string;
   owner: string;
@@ -236,7 +220,7 @@ export async function runRetention(db: Kysely<Tables>, tenantId: string, options
     const { processings, outsideRegister } = outcomes(register, expired, new Map(), true);
     const tenant = await db.selectFrom('tenants').select('expiries_version').where('id', '=', tenantId).executeTakeFirst();
     const behind = tenant?.expiries_version !== register.version ? (tenant?.expiries_version ?? 0) : null;
-    const logs = await withPrincipal(db, system(tenantId), (trx) => logsDue(trx, tenantId, register, options.asOf));
+    const logs = await withPrincipal(db, system(tenantId), (trx) => logsDue(trx, tenantId, register.register, options.asOf));
     return { tenantId, dryRun: true, runId: null, resumed: false, asOf: options.asOf.toISOString(), registerVersion: register.version, processings, outsideRegister, logs, certificate: null, expiriesRecomputed: 0, expiriesBehind: behind };
   }
 
@@ -255,7 +239,7 @@ export async function runRetention(db: Kysely<Tables>, tenantId: string, options
   const cutoff = logs ? logsCutoff(logs, run.asOf) : null;
   const total = await withPrincipal(db, system(tenantId), async (trx) => {
     const records = await countDue(trx, tenantId, run.asOf, [...deleting, ...anonymising.map((p) => p.id)]);
-    const entries = cutoff ? await countLogsDue(trx, tenantId, cutoff) : { securityLog: 0, journal: 0 };
+    const entries = cutoff ? await countLogsDue(trx, tenantId, cutoff, (await journalCheckpoint(trx, tenantId))?.seq ?? 0) : { securityLog: 0, journal: 0 };
     return records + entries.securityLog + entries.journal;
   });
   let done = 0;
