@@ -5,6 +5,7 @@ import { ConfigError, loadConfig, type Config } from '../config/config.ts';
 import { loadMasterKeyring, MasterKeyError, type MasterKeyring } from '../crypto/master-keyring.ts';
 import { DataDirLockedError } from '../db/data-dir-lock.ts';
 import { openDatabase, targetFromConfig, type Database } from '../db/database.ts';
+import { MigrationError } from '../db/migrator.ts';
 import { describeSafely } from '../server/safe-error.ts';
 
 export interface GlobalOptions {
@@ -83,6 +84,10 @@ export function reportError(error: unknown): number {
     return 2;
   }
   if (error instanceof DataDirLockedError) {
+    process.stderr.write(`erreur : ${error.message}\n`);
+    return 3;
+  }
+  if (error instanceof MigrationError) {
     process.stderr.write(`erreur : ${error.message}\n`);
     return 3;
   }

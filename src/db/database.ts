@@ -22,7 +22,8 @@ export interface Database {
 
 export type DatabaseTarget =
   | { kind: 'pglite'; dataDir: string; command: string }
-  | { kind: 'pglite-memory' }
+  /** `snapshot` (tests): a file holding a freshly migrated database, restored if it exists, written if not. */
+  | { kind: 'pglite-memory'; snapshot?: string }
   | { kind: 'postgres'; url: string; schema?: string; poolSize?: number };
 
 export function targetFromConfig(config: { databaseUrl: string | undefined; dataDir: string }, command: string): DatabaseTarget {
@@ -34,6 +35,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   let db: Kysely<Tables>;
   let release = () => {};
   let ping: () => Promise<void>;
+  let afterMigration = async () => {};
   if (target.kind === 'postgres') {
     const pool = new pg.Pool({
       connectionString: target.url,
@@ -49,12 +51,17 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     const dataDir = target.kind === 'pglite' ? target.dataDir : undefined;
     if (target.kind === 'pglite') release = lockDataDir(target.dataDir, target.command);
     // In a thread of its own: its WebAssembly never holds the thread that answers requests.
-    const dialect = new PgliteWorkerDialect(dataDir ? join(dataDir, 'pg') : undefined);
+    const snapshot = target.kind === 'pglite-memory' ? target.snapshot : undefined;
+    const dialect = new PgliteWorkerDialect(dataDir ? join(dataDir, 'pg') : undefined, snapshot);
     db = new Kysely<Tables>({ dialect });
     ping = () => dialect.ping();
+    afterMigration = async () => {
+      if (snapshot && !dialect.restored) await dialect.dump(snapshot);
+    };
   }
   try {
     await migrateToLatest(db, target.kind === 'postgres' ? target.schema : undefined);
+    await afterMigration();
   } catch (e) {
     await db.destroy();
     release();

@@ -24,10 +24,14 @@ interface Reply {
   id: number;
   rows?: Record<string, unknown>[];
   affectedRows?: number;
+  restored?: boolean;
   error?: Record<string, unknown> & { message: string };
 }
 
-type Job = { op: 'open'; dataDir: string | undefined } | { op: 'query'; sql: string; params: readonly unknown[] } | { op: 'ping' } | { op: 'close' };
+type Job =
+  | { op: 'open'; dataDir: string | undefined; snapshot: string | undefined }
+  | { op: 'dump'; file: string }
+  | { op: 'query'; sql: string; params: readonly unknown[] } | { op: 'ping' } | { op: 'close' };
 
 /** The thread and its request/answer protocol. */
 class PgliteThread {
@@ -104,17 +108,20 @@ class ThreadConnection implements DatabaseConnection {
 
 class ThreadDriver implements Driver {
   readonly #dataDir: string | undefined;
+  readonly #snapshot: string | undefined;
+  restored = false;
   readonly #mutex = new Mutex();
   #thread: PgliteThread | undefined;
   #connection: ThreadConnection | undefined;
   #release: (() => void) | undefined;
 
-  constructor(dataDir: string | undefined) {
+  constructor(dataDir: string | undefined, snapshot: string | undefined) {
     this.#dataDir = dataDir;
+    this.#snapshot = snapshot;
   }
   async init(): Promise<void> {
     this.#thread = new PgliteThread();
-    await this.#thread.call({ op: 'open', dataDir: this.#dataDir });
+    this.restored = (await this.#thread.call({ op: 'open', dataDir: this.#dataDir, snapshot: this.#snapshot })).restored === true;
     this.#connection = new ThreadConnection(this.#thread);
   }
   async acquireConnection(): Promise<DatabaseConnection> {
@@ -140,6 +147,10 @@ class ThreadDriver implements Driver {
     if (!this.#thread) throw new Error('the embedded database is not open');
     await this.#thread.call({ op: 'ping' });
   }
+  async dump(file: string): Promise<void> {
+    if (!this.#thread) throw new Error('the embedded database is not open');
+    await this.#thread.call({ op: 'dump', file });
+  }
   async destroy(): Promise<void> {
     if (!this.#thread) return;
     await this.#thread.call({ op: 'close' }).catch(() => undefined);
@@ -150,16 +161,26 @@ class ThreadDriver implements Driver {
 
 export class PgliteWorkerDialect implements Dialect {
   readonly #dataDir: string | undefined;
+  readonly #snapshot: string | undefined;
   #driver: ThreadDriver | undefined;
-  /** `dataDir` undefined: in memory (tests). */
-  constructor(dataDir: string | undefined) {
+  /** `dataDir` undefined: in memory (tests), restored from `snapshot` when that file exists. */
+  constructor(dataDir: string | undefined, snapshot?: string) {
     this.#dataDir = dataDir;
+    this.#snapshot = snapshot;
+  }
+  /** The database was restored from the snapshot file (once a query has opened it). */
+  get restored(): boolean {
+    return this.#driver?.restored ?? false;
+  }
+  /** Writes the whole database to `file`, for later opens to restore. */
+  dump(file: string): Promise<void> {
+    return this.#driver ? this.#driver.dump(file) : Promise.reject(new Error('the embedded database is not open'));
   }
   createAdapter() {
     return new PostgresAdapter();
   }
   createDriver(): Driver {
-    this.#driver = new ThreadDriver(this.#dataDir);
+    this.#driver = new ThreadDriver(this.#dataDir, this.#snapshot);
     return this.#driver;
   }
   ping(): Promise<void> {

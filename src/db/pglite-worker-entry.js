@@ -1,7 +1,8 @@
 // The embedded database's thread: PGlite (PostgreSQL compiled to WebAssembly)
 // runs here, so that a long statement or a large write never holds the thread
 // that answers HTTP requests. Plain JavaScript: nothing to compile at start.
-// Messages: {id, op: 'open', dataDir} | {id, op: 'query', sql, params} | {id, op: 'ping'} | {id, op: 'close'}.
+// Messages: {id, op: 'open', dataDir, snapshot} | {id, op: 'query', sql, params} | {id, op: 'ping'} | {id, op: 'dump', file} | {id, op: 'close'}.
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 
@@ -27,8 +28,21 @@ function errorData(error) {
 async function handle(job) {
   switch (job.op) {
     case 'open':
+      // A snapshot (tests): an in-memory database restored from a dump, four times faster than initdb.
+      if (job.snapshot && existsSync(job.snapshot)) {
+        pglite = await PGlite.create({ loadDataDir: new Blob([readFileSync(job.snapshot)]) });
+        return { restored: true };
+      }
       pglite = await PGlite.create(job.dataDir ?? undefined);
       return {};
+    case 'dump': {
+      const dump = await pglite.dumpDataDir('none');
+      // Written aside then renamed: another process reading it sees all of it or nothing.
+      const partial = `${job.file}.${process.pid}.${job.id}.partial`;
+      writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
+      renameSync(partial, job.file);
+      return {};
+    }
     case 'query': {
       const { rows, affectedRows } = await pglite.query(job.sql, job.params, { rowMode: 'object' });
       return { rows, affectedRows };
