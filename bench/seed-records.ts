@@ -143,6 +143,7 @@ async function templates(database: Database, keys: TenantKeys, loaded: LoadedReg
     data: r.data,
     sealed: r.sealed && r.key_version !== null ? openJson(keyOf(all, tenantId, r.key_version), r.sealed, recordAad(tenantId, r.id)) : null,
     expiresAfter: r.expires_at ? Math.round((new Date(r.expires_at).getTime() - new Date(r.created_at).getTime()) / 1000) : null,
+    expiry_action: r.expiry_action,
   }));
 }
 
@@ -174,12 +175,13 @@ export async function seedRecords(database: Database, keyring: MasterKeyring, lo
       sealed.push(tpl[t]!.sealed ? sealJson(key.key, tpl[t]!.sealed, recordAad(tenantId, id)) : null);
     }
     await withPrincipal(database.db, { kind: 'system', tenantId }, (trx) =>
-      sql`insert into records (tenant_id, id, processing_id, form_id, service_id, register_version, status, data, sealed, key_version, tracking_hash, created_at, updated_at, closed_at, expires_at, claimed_by, claimed_at)
+      sql`insert into records (tenant_id, id, processing_id, form_id, service_id, register_version, status, data, sealed, key_version, tracking_hash, created_at, updated_at, closed_at, expires_at, expiry_action, claimed_by, claimed_at)
         select ${tenantId}, s.id, t->>'processing_id', t->>'form_id', t->>'service_id', (t->>'register_version')::int,
           case when s.n % 20 < 8 then 'received' when s.n % 20 < 14 then 'in-progress' when s.n % 20 < 19 then 'done' else 'rejected' end,
           t->'data', s.sealed, case when s.sealed is null then null else ${key.version}::int end, 'bench:' || s.id,
           s.at, s.at, case when s.n % 20 >= 14 then s.at + interval '3 days' end,
           case when t->>'expiresAfter' is not null then s.at + make_interval(secs => (t->>'expiresAfter')::int) end,
+          t->>'expiry_action',
           case when s.n % 20 between 8 and 13 or (s.n % 20 >= 14 and s.n % 2 = 0) then ${agentId}::uuid end,
           case when s.n % 20 between 8 and 13 or (s.n % 20 >= 14 and s.n % 2 = 0) then s.at + interval '1 day' end
         from (select u.id, u.sealed, u.tpl, u.n / ${tpl.length}::int as n, now() - make_interval(secs => ${spanSeconds}::float8 * u.n / ${count}::float8) as at

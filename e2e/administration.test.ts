@@ -20,6 +20,7 @@ import { runRetention } from '../src/retention/retention-run.ts';
 import { EXAMPLE_REGISTERS, startTestServer, type TestServer } from '../src/server/testing.ts';
 import { closeBrowser, newContext } from './browser.ts';
 import { PageChecks } from './page-checks.ts';
+import { withPrincipal } from '../src/db/principal.ts';
 
 const T = 'val-fleuri';
 const NINA = 'nina.roux@val-fleuri.example.fr';
@@ -160,7 +161,7 @@ describe('administration (Chromium)', () => {
     const db = server.database.db;
     const loaded = (await server.registers.current(T))!;
     const monthsAgo = (n: number) => ({ baseUrl: server.url, now: new Date(Date.now() - n * 30.44 * 24 * 3600 * 1000) });
-    const made = [];
+    const made: string[] = [];
     for (const n of [30, 30, 20, 14]) {
       const r = await submitForm({ db, keys: server.ctx.keys }, loaded, 'contact-mairie', contactData(), monthsAgo(n));
       assert.ok(r.ok);
@@ -176,6 +177,13 @@ describe('administration (Chromium)', () => {
     assert.match(await dpo.getByRole('table', { name: /Dernières purges/ }).innerText(), /Télécharger le n° 1/);
     assert.match(await dpo.locator('[role=status]').innerText(), /Certificats intacts/);
     await checks.axe(dpo, 'conservation');
+    // The demo register archives nothing: one request is put in the archive by hand, for its pages to be checked.
+    await withPrincipal(db, { kind: 'system', tenantId: T }, (trx) => trx.updateTable('records').set({ archived_at: new Date(), expiry_action: 'delete' }).where('tenant_id', '=', T).where('id', '=', made[2]!).execute());
+    await dpo.goto(`${server.url}/${T}/back-office/archives`);
+    await checks.axe(dpo, 'archives');
+    await dpo.getByRole('link', { name: made[2]!.slice(0, 8) }).click();
+    assert.match(await dpo.getByRole('heading', { level: 1 }).innerText(), /archive/);
+    await checks.axe(dpo, 'une archive');
     assert.deepEqual(checks.axeProblems, []);
   });
 

@@ -54,38 +54,39 @@ ${textArea('reponse', 'Votre réponse', REPLY_MAX, error, view.replyDraft, 6)}
 </section>`;
 }
 
-function fileLink(base: string, recordId: string, files: readonly RecordFile[], ref: unknown): Html {
+function fileLink(recordPath: string, files: readonly RecordFile[], ref: unknown): Html {
   const upload = ref && typeof ref === 'object' ? (ref as { upload?: unknown }).upload : undefined;
   const file = files.find((f) => f.id === upload);
   if (!file) return html`—`;
-  return html`<a href="${base}/demandes/${recordId}/fichiers/${file.id}">${file.filename}</a> (${Math.ceil(file.size / 1024)} Ko)`;
+  return html`<a href="${recordPath}/fichiers/${file.id}">${file.filename}</a> (${Math.ceil(file.size / 1024)} Ko)`;
 }
 
-function value(base: string, r: RecordDetail, field: Field, v: unknown): Html | string {
+function value(recordPath: string, r: RecordDetail, field: Field, v: unknown): Html | string {
   if (v === undefined || v === null || v === '') return '—';
-  if (field.type === 'file') return fileLink(base, r.id, r.files, v);
+  if (field.type === 'file') return fileLink(recordPath, r.files, v);
   if (field.type === 'checkbox') return v === true ? 'Oui' : 'Non';
   if (field.options) return field.options?.find((o) => o.value === v)?.label ?? String(v);
   if (field.type === 'date' && typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v)) return frenchDate(`${v}T12:00:00Z`);
   return String(v);
 }
 
-function group(base: string, r: RecordDetail, field: Field, rows: unknown): Html {
+function group(recordPath: string, r: RecordDetail, field: Field, rows: unknown): Html {
   const list = Array.isArray(rows) ? (rows as Array<Record<string, unknown>>) : [];
   const fields = field.fields ?? [];
   if (list.length === 0) return html`<p>Aucune ligne.</p>`;
   return html`<div class="table-wrap"><table><caption>${field.label}</caption>
 <thead><tr><th scope="col">${field.itemLabel ?? 'Ligne'}</th>${fields.map((f) => html`<th scope="col">${f.label}</th>`)}</tr></thead>
-<tbody>${list.map((row, i) => html`<tr><th scope="row">${i + 1}</th>${fields.map((f) => html`<td>${value(base, r, f, row[f.name])}</td>`)}</tr>`)}</tbody>
+<tbody>${list.map((row, i) => html`<tr><th scope="row">${i + 1}</th>${fields.map((f) => html`<td>${value(recordPath, r, f, row[f.name])}</td>`)}</tr>`)}</tbody>
 </table></div>`;
 }
 
-function submission(base: string, view: RecordView): Html {
+/** The answers, in the form's order; files link under `recordPath` (…/fichiers/{id}). */
+export function submission(recordPath: string, view: Pick<RecordView, 'record' | 'form'>): Html {
   const r = view.record;
   if (!view.form) return html`<p>La démarche de cette demande n’existe plus dans le registre en vigueur ; données brutes :</p><pre>${JSON.stringify(r.data, null, 2)}</pre>`;
   const simple = view.form.fields.filter((f) => f.type !== 'group');
-  return html`<dl class="items">${simple.map((f) => html`<dt>${f.label}</dt><dd>${value(base, r, f, r.data[f.name])}</dd>`)}</dl>
-${view.form.fields.filter((f) => f.type === 'group').map((f) => html`<h3>${f.label}</h3>${group(base, r, f, r.data[f.name])}`)}`;
+  return html`<dl class="items">${simple.map((f) => html`<dt>${f.label}</dt><dd>${value(recordPath, r, f, r.data[f.name])}</dd>`)}</dl>
+${view.form.fields.filter((f) => f.type === 'group').map((f) => html`<h3>${f.label}</h3>${group(recordPath, r, f, r.data[f.name])}`)}`;
 }
 
 export function recordPage(req: AgentRequest, view: RecordView): string {
@@ -121,7 +122,7 @@ ${
 }
 </section>
 <section aria-labelledby="saisie-titre"><h2 id="saisie-titre">Ce que la personne a saisi</h2>
-${submission(base, view)}
+${submission(here, view)}
 </section>
 ${replies(here, csrf, view)}
 <section aria-labelledby="notes-titre"><h2 id="notes-titre">Notes internes</h2>

@@ -37,6 +37,8 @@ export function deletionPlan(register: Register, requests: readonly MyRequest[],
   return requests.map((request) => {
     if (held.has(request.id))
       return { request, keep: true, reason: 'Cette demande fait l’objet d’une conservation pour raison juridique (par exemple un litige), décidée par le délégué à la protection des données : elle ne peut pas être effacée tant que dure cette mesure.' };
+    if (request.archivedAt)
+      return { request, keep: true, reason: 'Cette demande est archivée au titre d’une obligation légale de conservation : elle sera supprimée à la fin de cette obligation, à la date indiquée.' };
     if (request.frozen) return { request, keep: true, reason: 'Une obligation légale de conservation s’applique à cette demande (gel) : elle ne peut pas être effacée tant qu’elle dure.' };
     const processing = register.processings.find((p) => p.id === request.processingId);
     if (!processing) return { request, keep: true, reason: 'Le traitement de cette demande ne figure plus au registre : le délégué à la protection des données décidera de son sort.' };

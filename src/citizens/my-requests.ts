@@ -26,6 +26,10 @@ export interface MyRequest {
   createdAt: Date;
   closedAt: Date | null;
   expiresAt: Date | null;
+  /** What happens at expiresAt, as the request's own rule says (null before the first recomputation after an upgrade). */
+  expiryAction: 'delete' | 'anonymise' | 'archive' | null;
+  /** Archived under a legal obligation: kept for the DPO alone until expiresAt. */
+  archivedAt: Date | null;
   frozen: boolean;
   /** Kept for the requests sent while signed in; the others' codes exist only as a hash. */
   trackingCode: string | undefined;
@@ -61,6 +65,8 @@ type Row = {
   created_at: Date | string;
   closed_at: Date | string | null;
   expires_at: Date | string | null;
+  expiry_action: 'delete' | 'anonymise' | 'archive' | null;
+  archived_at: Date | string | null;
   frozen: boolean;
   tracking_sealed: string | null;
   tracking_version: number | null;
@@ -76,6 +82,8 @@ function toRequest(keys: readonly DataKey[], tenantId: string, r: Row): MyReques
     createdAt: new Date(r.created_at),
     closedAt: r.closed_at ? new Date(r.closed_at) : null,
     expiresAt: r.expires_at ? new Date(r.expires_at) : null,
+    expiryAction: r.expiry_action,
+    archivedAt: r.archived_at ? new Date(r.archived_at) : null,
     frozen: r.frozen,
     trackingCode: r.tracking_sealed && r.tracking_version !== null ? openJson<string>(keyOf(keys, tenantId, r.tracking_version), r.tracking_sealed, citizenTrackingAad(tenantId, r.id)) : undefined,
     linked: r.tracking_sealed !== null,
@@ -95,6 +103,8 @@ function requestsQuery(trx: Parameters<Parameters<typeof withPrincipal>[2]>[0], 
       'records.created_at',
       'records.closed_at',
       'records.expires_at',
+      'records.expiry_action',
+      'records.archived_at',
       'records.frozen',
       'citizen_records.tracking_sealed',
       'citizen_records.key_version as tracking_version',

@@ -23,5 +23,6 @@ export function retentionEnd(register: Register, r: MyRequest): string {
   const p = register.processings.find((x) => x.id === r.processingId);
   if (!p) return r.expiresAt ? `Fin de conservation prévue le ${frenchDate(r.expiresAt)}` : 'Durée de conservation : voir la politique de données personnelles';
   if (!r.expiresAt) return `Durée de conservation : ${retentionText(p).summary}`;
-  return `Sera ${ACTION_WORDS[p.retention.then]} le ${frenchDate(r.expiresAt)}`;
+  if (r.archivedAt) return `Archivée le ${frenchDate(r.archivedAt)} (${p.retention.legalObligation ?? 'obligation légale'}), sera supprimée le ${frenchDate(r.expiresAt)}`;
+  return `Sera ${ACTION_WORDS[r.expiryAction ?? p.retention.then]} le ${frenchDate(r.expiresAt)}`;
 }

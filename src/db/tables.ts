@@ -107,6 +107,12 @@ export interface RecordsTable {
   claimed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   /** Set when retention anonymised the record (src/retention/anonymise.ts). */
   anonymised_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** What retention does at expires_at (the rule that gave the date); null only before the first recomputation after upgrading. */
+  expiry_action: ColumnType<'delete' | 'anonymise' | 'archive' | null, 'delete' | 'anonymise' | 'archive' | null | undefined, 'delete' | 'anonymise' | 'archive' | null>;
+  /** When retention archived it: from then on only the DPO reads it, until expires_at (its final deletion). */
+  archived_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** When the notice before deletion was queued for the current expires_at (retention.notifyBefore). */
+  deletion_notice_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export type AccountKind = 'agent' | 'citizen';

@@ -7,6 +7,8 @@ export interface JobDeps {
   db: Kysely<Tables>;
   /** Tenant keys, for jobs that may open sealed fields (retention recomputing expiry dates). */
   keys?: TenantKeys;
+  /** Where messages sent by jobs link to (BASTIDE_PUBLIC_URL), if set. */
+  publicUrl?: string | undefined;
 }
 
 export interface Job {

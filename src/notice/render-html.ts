@@ -52,7 +52,7 @@ function processingSection(p: NoticeProcessing, n: Notice): Html {
 <dt>Destinataires</dt><dd>${p.recipients.summary}</dd>
 <dt>Durée de conservation</dt><dd>${
     p.retention.rules.length > 0 ? html`<ul>${p.retention.rules.map((r) => html`<li>${r}</li>`)}<li>${p.retention.summary}</li></ul>` : p.retention.summary
-  }${p.retention.legalObligation ? html`<br>Obligation légale de conservation : ${p.retention.legalObligation}` : ''}</dd>
+  }${p.retention.legalObligation ? html`<br>Obligation légale de conservation : ${p.retention.legalObligation}` : ''}${p.retention.notice ? html`<br>${p.retention.notice}` : ''}</dd>
 <dt>Mesures de sécurité</dt><dd>${list(p.security)}</dd>
 <dt>Transferts hors de l’Union européenne</dt><dd>${p.transfersOutsideEU.text}</dd>
 <dt>Décision automatisée et profilage</dt><dd>${p.automatedDecision.exists ? html`Oui : ${p.automatedDecision.text}` : p.automatedDecision.text}</dd>

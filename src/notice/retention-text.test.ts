@@ -25,7 +25,7 @@ describe('retention in plain French', () => {
 
   it('says what happens at the end: anonymised, or archived with the legal obligation', () => {
     assert.match(retentionText(firstProcessing(MINIMAL.replace('then: delete', 'then: anonymise'))).summary, /puis anonymisées/);
-    const archive = MINIMAL.replace('then: delete', 'then: archive').replace('legalObligation: null', 'legalObligation: Code du patrimoine, art. L212-2');
-    assert.match(retentionText(firstProcessing(archive)).summary, /puis archivées \(Code du patrimoine, art\. L212-2\)$/);
+    const archive = MINIMAL.replace('then: delete', 'then: archive').replace('legalObligation: null', 'legalObligation: Code du patrimoine, art. L212-2\n      archiveFor: P10Y');
+    assert.match(retentionText(firstProcessing(archive)).summary, /puis archivées \(Code du patrimoine, art\. L212-2\) pendant 10 ans, consultables par le seul délégué à la protection des données, puis supprimées$/);
   });
 });

@@ -13,6 +13,8 @@ export interface RetentionText {
   /** The conditional rules, in order, each as one sentence. */
   rules: string[];
   legalObligation: string | null;
+  /** The e-mail before deletion (retention.notifyBefore), as one sentence; null without one. */
+  notice: string | null;
 }
 
 function startText(p: Processing): string {
@@ -25,10 +27,11 @@ function startText(p: Processing): string {
   return `à compter de la date indiquée dans le champ « ${label} » (à défaut d’une date valide, à compter de votre demande)`;
 }
 
-export function thenText(then: RetentionThen, legalObligation: string | null): string {
+export function thenText(then: RetentionThen, legalObligation: string | null, archiveFor?: string): string {
   if (then === 'delete') return 'puis supprimées';
   if (then === 'anonymise') return 'puis anonymisées (elles ne permettent plus de vous identifier et ne servent plus qu’à des statistiques)';
-  return `puis archivées${legalObligation ? ` (${legalObligation})` : ''}`;
+  const kept = archiveFor ? ` pendant ${frenchDuration(archiveFor)}, consultables par le seul délégué à la protection des données, puis supprimées` : '';
+  return `puis archivées${legalObligation ? ` (${legalObligation})` : ''}${kept}`;
 }
 
 export function retentionText(p: Processing): RetentionText {
@@ -40,11 +43,12 @@ export function retentionText(p: Processing): RetentionText {
     const option = field?.options?.find((o) => o.value === String(rule.when.equals));
     const value =
       option?.label ?? (typeof rule.when.equals === 'boolean' ? (rule.when.equals ? 'cochée' : 'non cochée') : String(rule.when.equals));
-    return `${frenchDuration(rule.duration)} ${start} lorsque « ${field?.label ?? rule.when.field} » est « ${value} », ${thenText(rule.then ?? r.then, r.legalObligation)}`;
+    return `${frenchDuration(rule.duration)} ${start} lorsque « ${field?.label ?? rule.when.field} » est « ${value} », ${thenText(rule.then ?? r.then, r.legalObligation, r.archiveFor)}`;
   });
   return {
-    summary: `${frenchDuration(r.duration)} ${start}${rules.length > 0 ? ' dans les autres cas' : ''}, ${thenText(r.then, r.legalObligation)}`,
+    summary: `${frenchDuration(r.duration)} ${start}${rules.length > 0 ? ' dans les autres cas' : ''}, ${thenText(r.then, r.legalObligation, r.archiveFor)}`,
     rules,
     legalObligation: r.legalObligation,
+    notice: r.notifyBefore ? `Un courriel vous prévient ${frenchDuration(r.notifyBefore)} avant la suppression ou l’anonymisation de votre demande, à l’adresse que vous avez indiquée.` : null,
   };
 }

@@ -39,6 +39,8 @@ export interface RecordDetail extends RecordSummary {
   expiresAt: string | null;
   /** When retention anonymised it: what remains identifies no one. */
   anonymisedAt: string | null;
+  /** When retention archived it: from then on the DPO alone reads it, until expiresAt. */
+  archivedAt: string | null;
   data: Record<string, unknown>;
   files: RecordFile[];
 }
@@ -53,6 +55,8 @@ export type Reader = Pick<JournalEntry, 'actorId' | 'actor'>;
 
 /** Why an agent opens a record: to handle the request, for the processing it belongs to. */
 export const readPurpose = (processingId: string) => `instruction de la demande (traitement ${processingId})`;
+/** Only the DPO reads an archive (row-level security): the journal says so. */
+const purposeOf = (principal: Principal, processingId: string) => (principal.kind === 'dpo' ? `consultation d’une archive (traitement ${processingId})` : readPurpose(processingId));
 
 const iso = (d: Date | string) => new Date(d).toISOString();
 
@@ -95,7 +99,7 @@ export async function readRecord(deps: ReaderDeps, principal: Principal, reader:
       .where('record_id', '=', recordId)
       .orderBy('field')
       .execute();
-    await appendJournal(trx, tenantId, { ...reader, action: 'read', recordId, purpose: readPurpose(record.processing_id) });
+    await appendJournal(trx, tenantId, { ...reader, action: 'read', recordId, purpose: purposeOf(principal, record.processing_id) });
     return { record, uploads };
   });
   if (!found) return undefined;
@@ -113,6 +117,7 @@ export async function readRecord(deps: ReaderDeps, principal: Principal, reader:
     closedAt: r.closed_at ? iso(r.closed_at) : null,
     expiresAt: r.expires_at ? iso(r.expires_at) : null,
     anonymisedAt: r.anonymised_at ? iso(r.anonymised_at) : null,
+    archivedAt: r.archived_at ? iso(r.archived_at) : null,
     data: mergeRecord(r.data, sealed),
     files: uploads.map((u) => ({
       id: u.id,
@@ -145,7 +150,7 @@ export async function readUpload(deps: ReaderDeps, principal: Principal, reader:
       .where('uploads.id', '=', uploadId)
       .executeTakeFirst();
     if (!row) return undefined;
-    await appendJournal(trx, tenantId, { ...reader, action: 'download', recordId, purpose: readPurpose(row.processing_id) });
+    await appendJournal(trx, tenantId, { ...reader, action: 'download', recordId, purpose: purposeOf(principal, row.processing_id) });
     return row;
   });
   if (!upload) return undefined;

@@ -131,8 +131,19 @@ describeEachDatabase('row-level security on records', (database) => {
       await assert.rejects(rows(database().db, agent, `SELECT * FROM ${table}`), /permission denied/, table);
   });
 
-  it('denies the DPO principal the records themselves: it reads the journal, not the requests', async () => {
-    await assert.rejects(rows(database().db, { kind: 'dpo', tenantId: a.tenantId, agentId: '00000000-0000-4000-8000-000000000002' }, 'SELECT * FROM records'), /permission denied/);
+  it('shows the DPO principal no request but the archives, and the services no archive', async () => {
+    const dpo = { kind: 'dpo' as const, tenantId: a.tenantId, agentId: '00000000-0000-4000-8000-000000000002' };
+    assert.equal(await count(database().db, dpo), 0, 'the requests being handled are the services’');
+    const system = { kind: 'system' as const, tenantId: a.tenantId };
+    const [one] = await rows(database().db, agentOf(a.tenantId, 'accueil'), 'SELECT id FROM records ORDER BY id LIMIT 1');
+    const id = String(one!['id']);
+    await withPrincipal(database().db, system, (trx) => trx.updateTable('records').set({ archived_at: new Date() }).where('tenant_id', '=', a.tenantId).where('id', '=', id).execute());
+    try {
+      assert.deepEqual((await rows(database().db, dpo, 'SELECT id FROM records')).map((r) => r['id']), [id]);
+      assert.equal((await rows(database().db, agentOf(a.tenantId, 'accueil'), `SELECT id FROM records WHERE id = '${id}'`)).length, 0);
+    } finally {
+      await withPrincipal(database().db, system, (trx) => trx.updateTable('records').set({ archived_at: null }).where('tenant_id', '=', a.tenantId).where('id', '=', id).execute());
+    }
   });
 
   it('does not protect against SQL injected into the transaction, which can change its own settings (documented limit)', async () => {

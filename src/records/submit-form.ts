@@ -19,7 +19,7 @@ import { isSubmittedFile, type FieldError } from '../forms/submitted-value.ts';
 import { addDuration, parseDuration } from '../register/duration.ts';
 import type { LoadedRegister } from '../register/register-repository.ts';
 import type { Field } from '../register/schema.ts';
-import { computeExpiry } from '../retention/expiry.ts';
+import { computeExpiry, retentionAction } from '../retention/expiry.ts';
 import { outboxRow } from '../mail/outbox-message.ts';
 import { outboxExpiry } from '../mail/outbox-expiry.ts';
 import { receiptMail } from './receipt-mail.ts';
@@ -146,6 +146,7 @@ export async function submitForm(deps: SubmitDeps, loaded: LoadedRegister, formI
     updated_at: createdAt,
     closed_at: null,
     expires_at: computeExpiry(processing, { createdAt, closedAt: null, values }),
+    expiry_action: retentionAction(processing, values),
     frozen: false,
   };
 

@@ -148,6 +148,11 @@ function checkRetention(c: Collector, p: Processing, at: PathSegment[]): void {
   const archives = r.then === 'archive' || r.rules.some((rule) => rule.then === 'archive');
   if (archives && !r.legalObligation)
     c.error([...ra, 'legalObligation'], "l'archivage (then: archive) doit être justifié par une obligation légale (legalObligation)");
+  if (archives && !r.archiveFor)
+    c.error([...ra, 'archiveFor'], "l'archivage (then: archive) doit dire combien de temps les archives sont gardées avant leur suppression définitive (archiveFor, une durée ISO 8601 comme P10Y)");
+  if (!archives && r.archiveFor) c.error([...ra, 'archiveFor'], "« archiveFor » ne s'emploie qu'avec « then: archive » (ici ou dans une règle)");
+  if (r.notifyBefore && !p.forms.some((f) => f.fields.some((field) => field.type === 'email' && field.subjectKey)))
+    c.error([...ra, 'notifyBefore'], "l'avis avant suppression (notifyBefore) s'envoie à l'adresse donnée dans la demande : aucun formulaire de ce traitement n'a de champ courriel qui identifie la personne (type: email, subjectKey: true)");
   const anonymises = r.then === 'anonymise' || r.rules.some((rule) => rule.then === 'anonymise');
   if (r.keep.length > 0 && !anonymises) c.error([...ra, 'keep'], '« keep » dit ce qui reste d’une demande anonymisée : il ne s’emploie qu’avec « then: anonymise »');
   r.keep.forEach((category, i) => {

@@ -184,6 +184,10 @@ const Retention = z.strictObject({
   then: z.enum(RETENTION_THEN).default('delete'),
   rules: z.array(RetentionRule).max(20).default([]),
   legalObligation: text(1000).nullable().default(null),
+  /** With `then: archive` (here or in a rule): how long the archive is kept before its final deletion, counted from the end of the active retention. */
+  archiveFor: isoDuration().optional(),
+  /** E-mail the address the request gave this long before its deletion or anonymisation (deletion-notice.ts). */
+  notifyBefore: isoDuration().optional(),
   /** With `then: anonymise`: the categories whose closed-choice fields survive (src/retention/anonymise.ts). */
   keep: z.array(z.enum(DATA_CATEGORIES)).max(20).default([]),
 });

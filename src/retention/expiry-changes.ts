@@ -22,7 +22,8 @@ import { mergeRecord } from '../records/record-split.ts';
 import { recordAad } from '../records/submit-form.ts';
 import { loadVersion } from '../register/register-repository.ts';
 import type { Processing, Register } from '../register/schema.ts';
-import { computeExpiry } from './expiry.ts';
+import { computeExpiry, retentionAction, type ExpiryInput } from './expiry.ts';
+import { finalDeletion } from './archive.ts';
 
 export interface ExpiryMove {
   processingId: string;
@@ -38,7 +39,15 @@ export interface ExpiryMove {
 export type KeysSource = () => TenantKeys;
 
 const BATCH = 1000;
-const ruleOf = (p: Processing) => JSON.stringify([p.retention.duration, p.retention.from, p.retention.rules]);
+const ruleOf = (p: Processing) => JSON.stringify([p.retention.duration, p.retention.from, p.retention.then, p.retention.rules, p.retention.archiveFor ?? null]);
+
+/** A record's date and action; an archived one's is its final deletion, the archive's duration after the end of its active retention. */
+function expiryOf(p: Processing, input: ExpiryInput, archived: boolean): { at: Date | null; action: 'delete' | 'anonymise' | 'archive' } {
+  const at = computeExpiry(p, input);
+  if (!archived) return { at, action: retentionAction(p, input.values) };
+  // A register that stops archiving ends the archives it kept (the preview counts them as due at once).
+  return { at: at ? finalDeletion(p, at) : null, action: 'delete' };
+}
 
 /** Processings of `after` whose retention rule differs from `before`'s (all of them when there is no before). */
 export function changedRetentions(before: Register | undefined, after: Register): Processing[] {
@@ -58,37 +67,45 @@ export async function moveExpiries(db: Kysely<Tables>, keys: KeysSource, tenantI
       const done = await withPrincipal(db, system, async (trx) => {
         const rows = await trx
           .selectFrom('records')
-          .select(['id', 'data', 'sealed', 'key_version', 'created_at', 'closed_at', 'expires_at'])
+          .select(['id', 'data', 'sealed', 'key_version', 'created_at', 'closed_at', 'expires_at', 'expiry_action', 'archived_at'])
           .where('tenant_id', '=', tenantId)
           .where('processing_id', '=', p.id)
+          // An anonymised record has no date any more, whatever the rule becomes.
+          .where('anonymised_at', 'is', null)
           .where('id', '>', after)
           .orderBy('id')
           .limit(BATCH)
           .execute();
         const ids: string[] = [];
         const dates: Array<string | null> = [];
+        const actions: string[] = [];
         for (const r of rows) {
           let values = r.data;
           if (r.sealed && r.key_version !== null) {
             tenantKeys ??= await keys().all(tenantId);
             values = mergeRecord(r.data, openJson(keyOf(tenantKeys, tenantId, r.key_version), r.sealed, recordAad(tenantId, r.id)));
           }
-          const next = computeExpiry(p, { createdAt: new Date(r.created_at), closedAt: r.closed_at ? new Date(r.closed_at) : null, values });
+          const next = expiryOf(p, { createdAt: new Date(r.created_at), closedAt: r.closed_at ? new Date(r.closed_at) : null, values }, r.archived_at !== null);
           const was = r.expires_at ? new Date(r.expires_at) : null;
           move.records++;
           const a = was?.getTime() ?? Infinity;
-          const b = next?.getTime() ?? Infinity;
+          const b = next.at?.getTime() ?? Infinity;
           if (a === b) move.unchanged++;
           else {
             if (b < a) move.earlier++;
             else move.later++;
             if (b <= now.getTime() && a > now.getTime()) move.dueAtOnce++;
+          }
+          if (a !== b || r.expiry_action !== next.action) {
             ids.push(r.id);
-            dates.push(next ? next.toISOString() : null);
+            dates.push(next.at ? next.at.toISOString() : null);
+            actions.push(next.action);
           }
         }
         if (write && ids.length > 0)
-          await sql`update records r set expires_at = v.e from unnest(${ids}::uuid[], ${dates}::timestamptz[]) as v(id, e)
+          // A new date is announced in turn (deletion-notice.ts).
+          await sql`update records r set expires_at = v.e, expiry_action = v.a,
+              deletion_notice_at = case when r.expires_at is not distinct from v.e then r.deletion_notice_at end from unnest(${ids}::uuid[], ${dates}::timestamptz[], ${actions}::text[]) as v(id, e, a)
             where r.tenant_id = ${tenantId} and r.id = v.id`.execute(trx);
         if (rows.length > 0) after = rows[rows.length - 1]!.id;
         return rows.length < BATCH;

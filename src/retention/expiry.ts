@@ -2,11 +2,13 @@
  * When a record's retention ends, from its processing's rule: the first
  * matching conditional rule, else the default; counted from creation, from
  * a date field, or from closure (unknown until the request is closed). The
- * retention engine deletes or anonymises at that date; it is stored with
+ * retention engine deletes, anonymises or archives at that date, as that
+ * same rule says; it is stored with
  * the record and indexed.
  */
 import { addDuration, parseDuration } from '../register/duration.ts';
 import type { Processing } from '../register/schema.ts';
+import type { RetentionThen } from '../register/vocabulary.ts';
 
 export interface ExpiryInput {
   createdAt: Date;
@@ -15,9 +17,16 @@ export interface ExpiryInput {
   values: Record<string, unknown>;
 }
 
+const matchingRule = (p: Processing, values: Record<string, unknown>) =>
+  p.retention.rules.find((r) => values[r.when.field] === r.when.equals || String(values[r.when.field]) === String(r.when.equals));
+
 export function retentionDuration(p: Processing, values: Record<string, unknown>): string {
-  const rule = p.retention.rules.find((r) => values[r.when.field] === r.when.equals || String(values[r.when.field]) === String(r.when.equals));
-  return rule?.duration ?? p.retention.duration;
+  return matchingRule(p, values)?.duration ?? p.retention.duration;
+}
+
+/** What happens at the end: the matching rule's action, else the processing's. Stored with the date, so that a run acts on each record as its own rule says. */
+export function retentionAction(p: Processing, values: Record<string, unknown>): RetentionThen {
+  return matchingRule(p, values)?.then ?? p.retention.then;
 }
 
 export function computeExpiry(p: Processing, input: ExpiryInput): Date | null {

@@ -12,7 +12,11 @@ import { verifyCertificates } from './certificates.ts';
 import { loadVersion } from '../register/register-repository.ts';
 import { startTestServer, testKeyring, type TestServer } from '../server/testing.ts';
 import { agentWithPassword, signInWithPassword, TestBrowser } from '../back-office/testing.ts';
+import { signInEnrolling } from '../back-office/admin/testing.ts';
 import { runRetention } from './retention-run.ts';
+import { findTrackedRequest } from '../records/tracking-lookup.ts';
+import { retentionEnd } from '../citizens/request-facts.ts';
+import { deletionPlan } from '../citizens/account-deletion.ts';
 
 /** The contact processing, deleting by default, but archiving the requests about roads (a rule with its own action). */
 function archivingRule(yaml: string): string {
@@ -20,7 +24,7 @@ function archivingRule(yaml: string): string {
   const old = '    retention:\n      duration: P2Y\n      from: created\n      then: delete\n';
   const at = yaml.indexOf(old, start);
   assert.ok(at > start);
-  const rule = `${old}      rules:\n        - when: { field: objet, equals: voirie }\n          duration: P2Y\n          then: archive\n      legalObligation: "Code du patrimoine, article L. 212-2 (archives publiques)"\n`;
+  const rule = `${old}      rules:\n        - when: { field: objet, equals: voirie }\n          duration: P2Y\n          then: archive\n      legalObligation: "Code du patrimoine, article L. 212-2 (archives publiques)"\n      archiveFor: P10Y\n`;
   return `${yaml.slice(0, at)}${rule}${yaml.slice(at + old.length)}`;
 }
 
@@ -103,29 +107,107 @@ for (const kind of testDatabaseKinds()) {
 }
 
 for (const kind of testDatabaseKinds()) {
-  describe(`retention actions this version does not apply (${kind})`, () => {
+  describe(`archiving, and a processing whose rules mix actions (${kind})`, () => {
+    let server: TestServer;
     let database: Database;
-    const tenant = uniqueTenantId('ret-actions');
+    const tenant = uniqueTenantId('ret-archive');
+    const system = { kind: 'system' as const, tenantId: tenant };
+    const sentAt = new Date(Date.now() - 3 * 365 * 24 * 3600 * 1000);
+    const ids: Record<string, string> = {};
+    const codes: Record<string, string> = {};
+    let agent = '';
+    let dpo = '';
 
     before(async () => {
-      database = await openTestDatabase(kind);
+      server = await startTestServer({ kind });
+      database = server.database;
       const loadedResult = await loadRegister(database.db, new TextEncoder().encode(archivingRule(communeYaml(tenant))), 'test');
       assert.ok(loadedResult.ok, loadedResult.ok ? '' : JSON.stringify(loadedResult.problems));
       const loaded = (await loadVersion(database.db, tenant, 1))!;
-      const keys = new TenantKeys(database.db, testKeyring());
+      const keys = server.ctx.keys;
       for (const objet of ['voirie', 'etat-civil']) {
-        const r = await submitForm({ db: database.db, keys }, loaded, 'contact-mairie', contactData({ objet }), { baseUrl: 'http://localhost', now: new Date(Date.now() - 3 * 365 * 24 * 3600 * 1000) });
+        const r = await submitForm({ db: database.db, keys }, loaded, 'contact-mairie', contactData({ objet }), { baseUrl: 'http://localhost', now: sentAt });
         assert.ok(r.ok, JSON.stringify(r));
+        ids[objet] = r.stored.recordId;
+        codes[objet] = r.stored.trackingCode;
       }
+      agent = (await agentWithPassword(database.db, loaded, 'agent', ['accueil'], 'lea@archive.example.fr')).id;
+      dpo = (await agentWithPassword(database.db, loaded, 'dpo', [], 'dpo@archive.example.fr')).id;
     });
-    after(() => database.close());
+    after(() => server.close());
 
-    it('deletes none of a processing whose rule archives some records, and says so', async () => {
+    const visible = async (principal: Parameters<typeof withPrincipal>[1]) =>
+      (await withPrincipal(database.db, principal, (trx) => trx.selectFrom('records').select('id').where('tenant_id', '=', tenant).execute())).map((r) => r.id).sort();
+
+    it('refuses an archive without its duration, and a duration without an archive', () => {
+      const problems = (yaml: string) => {
+        const r = parseRegister(new TextEncoder().encode(yaml));
+        return r.ok ? [] : r.problems.map((p) => `${p.path} ${p.message}`);
+      };
+      assert.ok(problems(archivingRule(communeYaml('t-arch')).replace('      archiveFor: P10Y\n', '')).some((m) => /retention\.archiveFor .*combien de temps les archives sont gardées/.test(m)));
+      assert.ok(problems(communeYaml('t-arch').replace('      then: delete\n', '      then: delete\n      archiveFor: P10Y\n')).some((m) => /ne s'emploie qu'avec « then: archive »/.test(m)));
+    });
+
+    it('deletes the request its rule deletes and archives the one its rule archives, as the dry run said', async () => {
+      const dry = await runRetention(database.db, tenant, { asOf: new Date(), dryRun: true });
+      const planned = dry.processings.find((p) => p.processingId === 'contact')!;
+      assert.deepEqual([planned.deleted, planned.archived, planned.notApplied], [1, 1, 0]);
       const run = await runRetention(database.db, tenant, { asOf: new Date() });
       const contact = run.processings.find((p) => p.processingId === 'contact')!;
-      assert.deepEqual([contact.deleted, contact.notApplied], [0, 2], 'the request to archive is not deleted, nor is the other one, until archiving exists');
-      const left = await withPrincipal(database.db, { kind: 'system', tenantId: tenant }, (trx) => trx.selectFrom('records').select('id').where('tenant_id', '=', tenant).execute());
-      assert.equal(left.length, 2);
+      assert.deepEqual([contact.deleted, contact.archived, contact.anonymised, contact.notApplied], [1, 1, 0, 0]);
+      assert.deepEqual(await visible(system), [ids['voirie']!]);
+      const row = await withPrincipal(database.db, system, (trx) => trx.selectFrom('records').selectAll().where('tenant_id', '=', tenant).where('id', '=', ids['voirie']!).executeTakeFirstOrThrow());
+      assert.ok(row.archived_at);
+      const activeEnd = new Date(sentAt);
+      activeEnd.setUTCFullYear(activeEnd.getUTCFullYear() + 2);
+      const finalEnd = new Date(sentAt);
+      finalEnd.setUTCFullYear(finalEnd.getUTCFullYear() + 12);
+      assert.equal(new Date(row.expires_at!).toISOString(), finalEnd.toISOString(), 'final deletion: 10 years after the end of its 2 active years');
+      assert.equal(row.data['objet'], 'voirie', 'an archive keeps the request whole');
+      const register = (await loadVersion(database.db, tenant, 1))!.register;
+      const mine = { id: row.id, formId: row.form_id, processingId: row.processing_id, serviceId: row.service_id, status: row.status, createdAt: sentAt, closedAt: null, expiresAt: new Date(row.expires_at!), expiryAction: row.expiry_action, archivedAt: new Date(row.archived_at), frozen: false, trackingCode: undefined, linked: false };
+      assert.match(retentionEnd(register, mine), /^Archivée le .* \(Code du patrimoine, article L\. 212-2 \(archives publiques\)\), sera supprimée le /, 'what the citizen’s « Mes demandes » says');
+      assert.equal(deletionPlan(register, [mine], new Set())[0]!.keep, true, 'deleting the account keeps an archive');
+      assert.equal((await withPrincipal(database.db, system, (trx) => verifyCertificates(trx, tenant))).ok, true);
+      assert.ok(activeEnd < new Date());
+    });
+
+    it('shows an archive to the DPO alone: not to the service’s agents, nor to its tracking code', async () => {
+      assert.deepEqual(await visible({ kind: 'agent', tenantId: tenant, agentId: agent, services: ['accueil'] }), [], 'the agents of the service no longer see it');
+      assert.deepEqual(await visible({ kind: 'dpo', tenantId: tenant, agentId: dpo }), [ids['voirie']!]);
+      assert.equal(await findTrackedRequest(database.db, tenant, codes['voirie']!), undefined);
+    });
+
+    it('lists the archive on the DPO’s page and opens it as a journaled read; the agent gets a 404', async () => {
+      const browser = new TestBrowser(server.url);
+      await signInEnrolling(server, browser, tenant, dpo, 'dpo@archive.example.fr');
+      assert.match((await browser.get(`/${tenant}/back-office/conservation`)).body, /href="\/[^"]+\/back-office\/archives">Consulter les archives/);
+      const list = await browser.get(`/${tenant}/back-office/archives`);
+      assert.equal(list.status, 200);
+      assert.match(list.body, new RegExp(`href="/${tenant}/back-office/archives/${ids['voirie']}">${ids['voirie']!.slice(0, 8)}</a>`));
+      assert.match(list.body, /Code du patrimoine, article L\. 212-2/);
+      assert.ok(!list.body.includes('Claire'), 'the list shows no personal data');
+      const page = await browser.get(`/${tenant}/back-office/archives/${ids['voirie']}`);
+      assert.equal(page.status, 200);
+      assert.match(page.body, /Claire/);
+      const journal = await withPrincipal(database.db, system, (trx) => trx.selectFrom('journal').select(['action', 'purpose']).where('tenant_id', '=', tenant).where('record_id', '=', ids['voirie']!).execute());
+      assert.deepEqual(journal, [{ action: 'read', purpose: 'consultation d’une archive (traitement contact)' }]);
+      assert.equal((await browser.get(`/${tenant}/back-office/archives/${ids['etat-civil']}`)).status, 404, 'a deleted request is no archive');
+      const lea = new TestBrowser(server.url);
+      await signInWithPassword(lea, tenant, 'lea@archive.example.fr');
+      assert.equal((await lea.get(`/${tenant}/back-office/demandes/${ids['voirie']}`)).status, 404);
+      assert.equal((await lea.get(`/${tenant}/back-office/archives`)).status, 403);
+    });
+
+    it('deletes the archive at its final date, and certifies both steps', async () => {
+      const early = await runRetention(database.db, tenant, { asOf: new Date(Date.now() + 5 * 365 * 24 * 3600 * 1000), dryRun: true });
+      assert.equal(early.processings.find((p) => p.processingId === 'contact')!.deleted, 0, 'kept during its 10 years');
+      const late = await runRetention(database.db, tenant, { asOf: new Date(Date.now() + 10 * 365 * 24 * 3600 * 1000) });
+      assert.equal(late.processings.find((p) => p.processingId === 'contact')!.deleted, 1);
+      assert.deepEqual(await visible(system), []);
+      const ledger = await withPrincipal(database.db, system, (trx) => trx.selectFrom('erasure_ledger').select('action').where('tenant_id', '=', tenant).where('record_id', '=', ids['voirie']!).orderBy('at').execute());
+      assert.deepEqual(ledger.map((l) => l.action), ['archive', 'delete']);
+      assert.equal((await withPrincipal(database.db, system, (trx) => verifyCertificates(trx, tenant))).ok, true);
     });
   });
 }

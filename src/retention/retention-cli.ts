@@ -44,9 +44,10 @@ function printRun(r: RunReport): void {
     const parts = [
       p.deleted > 0 && `${plural(p.deleted, 'demande')} ${r.dryRun ? 'à supprimer' : p.deleted > 1 ? 'supprimées' : 'supprimée'}`,
       p.anonymised > 0 && `${plural(p.anonymised, 'demande')} ${r.dryRun ? 'à anonymiser' : p.anonymised > 1 ? 'anonymisées' : 'anonymisée'}`,
-      p.archived > 0 && `${plural(p.archived, 'demande')} archivée${p.archived > 1 ? 's' : ''}`,
+      p.archived > 0 && `${plural(p.archived, 'demande')} ${r.dryRun ? 'à archiver' : p.archived > 1 ? 'archivées' : 'archivée'}`,
       p.held > 0 && `${plural(p.held, 'demande')} conservée${p.held > 1 ? 's' : ''} (gel ou conservation pour raison juridique)`,
-      p.notApplied > 0 && `${plural(p.notApplied, 'demande')} échue${p.notApplied > 1 ? 's' : ''} non traitée${p.notApplied > 1 ? 's' : ''} (action « ${p.rule.then} »${p.rule.then === 'delete' ? ' avec une règle qui archive ou anonymise' : ''} pas encore appliquée par cette version)`,
+      p.notApplied > 0 &&
+        `${plural(p.notApplied, 'demande')} échue${p.notApplied > 1 ? 's' : ''} non traitée${p.notApplied > 1 ? 's' : ''} (${r.dryRun ? 'action à recalculer selon le registre : la purge le fera d’abord' : 'occupée au même moment : la prochaine purge la traitera'})`,
     ].filter(Boolean);
     process.stdout.write(`  ${p.processingId} (${p.rule.duration} à partir de ${p.rule.from}, puis ${p.rule.then}) : ${parts.join(' ; ')}\n`);
   }
@@ -59,6 +60,8 @@ function printRun(r: RunReport): void {
     );
   }
   if (r.certificate) process.stdout.write(`  certificat de purge n° ${r.certificate.seq} (${r.runId}) : ${r.certificate.hash}\n`);
+  if (r.deletionNotices) process.stdout.write(`  ${plural(r.deletionNotices, 'avis')} avant suppression mis en file d’envoi\n`);
+  if (r.deletionNotices === null && !r.dryRun) process.stdout.write('  avis avant suppression non envoyés : la clé maîtresse est nécessaire pour les sceller (BASTIDE_MASTER_KEY ou BASTIDE_MASTER_KEY_FILE)\n');
 }
 
 export function retentionCommands(program: Command): void {
@@ -80,7 +83,7 @@ export function retentionCommands(program: Command): void {
         for (const tenantId of await tenantsOf(database, opts.tenant)) {
           const bar = progressBar(`${tenantId} : demandes et journaux purgés`, { json });
           try {
-            out.push(await runRetention(database.db, tenantId, { asOf, keys, dryRun: opts.dryRun === true, onProgress: (done, total) => bar.update(done, total) }));
+            out.push(await runRetention(database.db, tenantId, { asOf, keys, publicUrl: config.publicUrl, dryRun: opts.dryRun === true, onProgress: (done, total) => bar.update(done, total) }));
           } catch (e) {
             if (e instanceof RetentionBusy || e instanceof RetentionRefused) throw new CliError(`erreur : ${e.message}`, e instanceof RetentionBusy ? 4 : 1);
             throw e;

@@ -28,9 +28,9 @@ for (const kind of testDatabaseKinds()) {
 
     it('purges once a day per tenant, however often the server checks', async () => {
       const now = Date.now();
-      assert.deepEqual(await retentionJob.run({ db: database.db }, new Date(now)), { tenants: 1, deleted: 1, held: 0, busy: 0 });
-      assert.deepEqual(await retentionJob.run({ db: database.db }, new Date(now + HOUR)), { tenants: 0, deleted: 0, held: 0, busy: 0 }, 'an hour later: not due');
-      assert.deepEqual(await retentionJob.run({ db: database.db }, new Date(now + 24 * HOUR)), { tenants: 1, deleted: 0, held: 0, busy: 0 }, 'the next day: a run, with nothing left');
+      assert.deepEqual(await retentionJob.run({ db: database.db }, new Date(now)), { tenants: 1, deleted: 1, held: 0, busy: 0, notices: 0 });
+      assert.deepEqual(await retentionJob.run({ db: database.db }, new Date(now + HOUR)), { tenants: 0, deleted: 0, held: 0, busy: 0, notices: 0 }, 'an hour later: not due');
+      assert.deepEqual(await retentionJob.run({ db: database.db }, new Date(now + 24 * HOUR)), { tenants: 1, deleted: 0, held: 0, busy: 0, notices: 0 }, 'the next day: a run, with nothing left');
       const runs = await withPrincipal(database.db, { kind: 'system', tenantId: tenant }, (trx) => trx.selectFrom('retention_runs').select('seq').where('tenant_id', '=', tenant).orderBy('seq').execute());
       assert.deepEqual(runs.map((r) => Number(r.seq)), [1, 2], 'each run certified, in order');
     });

@@ -27,8 +27,9 @@ async function dueTenants(db: Kysely<Tables>, now: Date): Promise<string[]> {
 export const retentionJob: Job = {
   name: 'retention',
   everyMs: 60 * 60 * 1000,
-  async run({ db, keys }, now) {
+  async run({ db, keys, publicUrl }, now) {
     let deleted = 0;
+    let notices = 0;
     let held = 0;
     let busy = 0;
     // A run refused for one tenant (a run once made with a later --now) must not stop the others'; the summary says so.
@@ -36,7 +37,8 @@ export const retentionJob: Job = {
     const tenants = await dueTenants(db, now);
     for (const tenantId of tenants) {
       try {
-        const report = await runRetention(db, tenantId, { asOf: now, ...(keys ? { keys: () => keys } : {}) });
+        const report = await runRetention(db, tenantId, { asOf: now, publicUrl, ...(keys ? { keys: () => keys } : {}) });
+        notices += report.deletionNotices ?? 0;
         for (const p of report.processings) {
           deleted += p.deleted;
           held += p.held;
@@ -47,6 +49,6 @@ export const retentionJob: Job = {
         else throw e;
       }
     }
-    return { tenants: tenants.length, deleted, held, busy, ...(refused.length > 0 ? { refused } : {}) };
+    return { tenants: tenants.length, deleted, held, busy, notices, ...(refused.length > 0 ? { refused } : {}) };
   },
 };

@@ -31,8 +31,8 @@ for (const kind of testDatabaseKinds().filter((k) => k === 'postgres')) {
         assert.ok(r.ok);
         // Copies of that past-due request, each with its blind-index entry: enough batches for the kill to fall in the middle.
         await withPrincipal(db, system, async (trx) => {
-          await sql`insert into records (tenant_id, id, processing_id, form_id, service_id, register_version, status, data, tracking_hash, created_at, updated_at, expires_at)
-            select tenant_id, gen_random_uuid(), processing_id, form_id, service_id, register_version, status, data, 'kill:' || g, created_at, updated_at, expires_at
+          await sql`insert into records (tenant_id, id, processing_id, form_id, service_id, register_version, status, data, tracking_hash, created_at, updated_at, expires_at, expiry_action)
+            select tenant_id, gen_random_uuid(), processing_id, form_id, service_id, register_version, status, data, 'kill:' || g, created_at, updated_at, expires_at, expiry_action
             from records, generate_series(1, ${COPIES}) g where tenant_id = ${tenant}`.execute(trx);
           await sql`insert into record_subjects (tenant_id, blind_index, record_id, field) select tenant_id, md5(id::text), id, 'courriel' from records
             where tenant_id = ${tenant} and tracking_hash like 'kill:%'`.execute(trx);

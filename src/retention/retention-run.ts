@@ -11,11 +11,15 @@
  * erased, so nothing is counted twice. This works the same on PGlite and on
  * PostgreSQL, and with several servers on one database.
  *
+ * Each record carries its action with its date (the rule that gave the
+ * date: a processing may delete most of its records and archive some), and
+ * the run walks the due records once per action: delete, anonymise
+ * (anonymise.ts), archive (archive.ts).
+ *
  * Kept whatever their date: records under a legal hold (record_holds) or a
  * GDPR restriction (frozen), and records whose processing left the register
- * (the DPO decides). `anonymise` and `archive` are not applied by this
- * version: such records stay, counted as "not applied" in the certificate,
- * never silently.
+ * (the DPO decides). A due record the run could not act on is counted as
+ * "not applied" in the certificate, never skipped silently.
  */
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
@@ -25,6 +29,9 @@ import { currentVersionNumber, loadVersion, type LoadedRegister } from '../regis
 import type { Processing } from '../register/schema.ts';
 import { GENESIS } from '../journal/journal.ts';
 import { anonymisedData, anonymiseRows } from './anonymise.ts';
+import { archiveRows, finalDeletion } from './archive.ts';
+import { queueDeletionNotices } from './deletion-notice.ts';
+import type { TenantKeys } from '../crypto/tenant-keys.ts';
 import { syncExpiries, type KeysSource } from './expiry-changes.ts';
 import { certificateHash, EMPTY_DIGEST, ledgerTotals, type Certificate, type ProcessingOutcome } from './certificates.ts';
 import { countLogsDue, journalCheckpoint, logsCutoff, logsDue, logsOutcome, logsProcessing, pruneJournalBatch, pruneSecurityLogBatch, type LogsOutcome } from './log-retention.ts';
@@ -40,8 +47,10 @@ export interface RunOptions {
   onProgress?: (done: number, due: number) => void;
   /** The wall clock (leases), apart from `asOf`. */
   clock?: () => Date;
-  /** The tenant keys, should expiry dates have to be recomputed from sealed fields first (syncExpiries). */
+  /** The tenant keys, should expiry dates have to be recomputed from sealed fields first (syncExpiries), and to seal the notices before deletion. */
   keys?: KeysSource;
+  /** Where the notices before deletion link to (BASTIDE_PUBLIC_URL). */
+  publicUrl?: string | undefined;
 }
 
 export interface RunReport {
@@ -63,6 +72,8 @@ export interface RunReport {
   expiriesRecomputed: number;
   /** A dry run only: the dates still follow this older register version (a register load was interrupted); the real run recomputes them first. */
   expiriesBehind: number | null;
+  /** Notices before deletion queued after the run (retention.notifyBefore); null for a dry run, or when no key could seal them. */
+  deletionNotices: number | null;
 }
 
 /** Another run of this tenant is going on. */
@@ -84,66 +95,80 @@ export async function currentRegister(db: Kysely<Tables>, tenantId: string): Pro
   return loaded;
 }
 
-/** Records past their date that a run may erase: not frozen, not held. */
-function due(tenantId: string, asOf: Date, processingIds: readonly string[]) {
+type Action = 'delete' | 'anonymise' | 'archive';
+const ACTIONS: readonly Action[] = ['delete', 'anonymise', 'archive'];
+
+/**
+ * Records past their date that a run may act on: not frozen, not held, of a
+ * processing in the register. A record archived by this run (`since`: when
+ * the run began) waits for the next one to reach its final deletion.
+ */
+function due(tenantId: string, asOf: Date, processingIds: readonly string[], since: Date | null) {
   return sql`r.tenant_id = ${tenantId} and r.processing_id = any(${processingIds}::text[]) and r.expires_at <= ${asOf} and not r.frozen
-    and not exists (select 1 from record_holds h where h.tenant_id = r.tenant_id and h.record_id = r.id)`;
+    and not exists (select 1 from record_holds h where h.tenant_id = r.tenant_id and h.record_id = r.id)
+    ${since ? sql`and (r.archived_at is null or r.archived_at < ${since})` : sql``}`;
 }
 
-async function countDue(trx: Tx, tenantId: string, asOf: Date, processingIds: readonly string[]): Promise<number> {
+async function countDue(trx: Tx, tenantId: string, asOf: Date, processingIds: readonly string[], since: Date): Promise<number> {
   if (processingIds.length === 0) return 0;
-  const { rows } = await sql<{ n: string }>`select count(*) as n from records r where ${due(tenantId, asOf, processingIds)}`.execute(trx);
+  const { rows } = await sql<{ n: string }>`select count(*) as n from records r where ${due(tenantId, asOf, processingIds, since)} and r.expiry_action is not null`.execute(trx);
   return Number(rows[0]!.n);
 }
 
-/** Past their date, per processing: how many may go, how many are kept by a hold or a restriction. */
-async function expiredByProcessing(trx: Tx, tenantId: string, asOf: Date): Promise<Map<string, { free: number; held: number }>> {
-  const { rows } = await sql<{ processing_id: string; free: string; held: string }>`
-    select r.processing_id,
+interface Expired {
+  /** Free to act on, per action. */
+  delete: number;
+  anonymise: number;
+  archive: number;
+  /** Free, but with no action recorded yet (dates not recomputed since an upgrade). */
+  unknown: number;
+  /** Kept by a hold or a restriction. */
+  held: number;
+}
+
+/** Past their date, per processing: how many may go, by action, and how many a hold or a restriction keeps. */
+async function expiredByProcessing(trx: Tx, tenantId: string, asOf: Date, since: Date | null): Promise<Map<string, Expired>> {
+  const { rows } = await sql<{ processing_id: string; expiry_action: Action | null; free: string; held: string }>`
+    select r.processing_id, r.expiry_action,
       count(*) filter (where not r.frozen and h.record_id is null) as free,
       count(*) filter (where r.frozen or h.record_id is not null) as held
     from records r left join record_holds h on h.tenant_id = r.tenant_id and h.record_id = r.id
     where r.tenant_id = ${tenantId} and r.expires_at <= ${asOf}
-    group by r.processing_id`.execute(trx);
-  return new Map(rows.map((r) => [r.processing_id, { free: Number(r.free), held: Number(r.held) }]));
+      ${since ? sql`and (r.archived_at is null or r.archived_at < ${since})` : sql``}
+    group by r.processing_id, r.expiry_action`.execute(trx);
+  const out = new Map<string, Expired>();
+  for (const r of rows) {
+    const e = out.get(r.processing_id) ?? { delete: 0, anonymise: 0, archive: 0, unknown: 0, held: 0 };
+    e[r.expiry_action ?? 'unknown'] += Number(r.free);
+    e.held += Number(r.held);
+    out.set(r.processing_id, e);
+  }
+  return out;
 }
-
-/**
- * What this version does with a processing's due records: its action, when
- * every conditional rule has the same one. A rule with another action makes
- * it depend on each record's values; until that is applied record by record
- * none of them is touched ('mixed'), so that no record the register keeps
- * is lost. `archive` is not applied yet either.
- */
-export function actionOf(p: Processing): 'delete' | 'anonymise' | 'archive' | 'mixed' {
-  const then = p.retention.then;
-  return p.retention.rules.every((r) => (r.then ?? then) === then) ? then : 'mixed';
-}
-
-const applies = (p: Processing) => actionOf(p) === 'delete' || actionOf(p) === 'anonymise';
 
 const ruleOf = (p: Processing) => ({ duration: p.retention.duration, from: p.retention.from, then: p.retention.then, conditionalRules: p.retention.rules.length });
 
-function outcomes(register: LoadedRegister, expired: Map<string, { free: number; held: number }>, ledger: Awaited<ReturnType<typeof ledgerTotals>>, dryRun: boolean) {
+const free = (e: Expired) => e.delete + e.anonymise + e.archive + e.unknown;
+
+function outcomes(register: LoadedRegister, expired: Map<string, Expired>, ledger: Awaited<ReturnType<typeof ledgerTotals>>, dryRun: boolean) {
   const processings: ProcessingOutcome[] = register.register.processings.map((p) => {
-    const left = expired.get(p.id) ?? { free: 0, held: 0 };
+    const left = expired.get(p.id) ?? { delete: 0, anonymise: 0, archive: 0, unknown: 0, held: 0 };
     const done = ledger.get(p.id) ?? { deleted: 0, anonymised: 0, archived: 0, digest: EMPTY_DIGEST };
-    const applied = applies(p);
     return {
       processingId: p.id,
       rule: ruleOf(p),
-      // A dry run reports what the run would erase now.
-      deleted: done.deleted + (dryRun && actionOf(p) === 'delete' ? left.free : 0),
-      anonymised: done.anonymised + (dryRun && actionOf(p) === 'anonymise' ? left.free : 0),
-      archived: done.archived,
+      // A dry run reports what the run would do now; after a run, anything still free was not done (a row locked at that moment, say).
+      deleted: done.deleted + (dryRun ? left.delete : 0),
+      anonymised: done.anonymised + (dryRun ? left.anonymise : 0),
+      archived: done.archived + (dryRun ? left.archive : 0),
       held: left.held,
-      notApplied: applied ? (dryRun ? 0 : left.free) : left.free,
+      notApplied: dryRun ? left.unknown : free(left),
       idsSha256: done.digest,
     };
   });
   const known = new Set(register.register.processings.map((p) => p.id));
   let outsideRegister = 0;
-  for (const [id, n] of expired) if (!known.has(id)) outsideRegister += n.free + n.held;
+  for (const [id, n] of expired) if (!known.has(id)) outsideRegister += free(n) + n.held;
   return { processings, outsideRegister };
 }
 
@@ -188,40 +213,76 @@ async function renewLease(trx: Tx, tenantId: string, run: OpenRun, until: Date):
   if (Number(r.numUpdatedRows) !== 1) throw new RetentionBusy(`la purge ${run.id} a été reprise par un autre processus`);
 }
 
+/** Where a walk over the due records stands: the last (expires_at, id) it handled, the date as PostgreSQL printed it (no precision lost). */
+interface Cursor {
+  at: string;
+  id: string;
+}
+const START: Cursor = { at: '-infinity', id: '00000000-0000-0000-0000-000000000000' };
+
+interface Batch {
+  n: number;
+  last: Cursor | null;
+}
+
+/** The next `size` due records of one action, locked; a row locked by someone else is skipped (the next run takes it). */
+function nextDue(tenantId: string, run: OpenRun, processingIds: readonly string[], action: Action, size: number, after: Cursor) {
+  // A deletion needs no data: reading it would only slow the batch.
+  return sql`select r.id, r.processing_id, r.form_id, ${action === 'anonymise' ? sql`r.data` : sql`null as data`}, r.expires_at, r.expires_at::text as cursor_at from records r
+    where ${due(tenantId, run.asOf, processingIds, run.startedAt)} and r.expiry_action = ${action}
+      and (r.expires_at, r.id) > (${after.at}::timestamptz, ${after.id}::uuid)
+    order by r.expires_at, r.id limit ${size} for update of r skip locked`;
+}
+
 /**
- * One batch: the ledger rows and the deletion in one statement (uploads,
- * subject keys, notes, replies and mail go by cascade). Batches walk the ids
- * upwards from the last one deleted, so that none scans again the index
- * entries of the rows the previous batches deleted (still there until
- * vacuum). A row locked by someone else is skipped; the next run takes it.
+ * One batch of deletions in one statement: the ledger rows and the records
+ * (what hangs off them goes in one statement per table: migration
+ * 20261204T0200). Batches walk the expiry index in order from where the
+ * previous one stopped, so none reads again the entries of rows already
+ * deleted (still there until vacuum).
  */
-async function deleteBatch(trx: Tx, tenantId: string, run: OpenRun, processingIds: readonly string[], size: number, at: Date, after: string): Promise<{ deleted: number; last: string | null }> {
-  const { rows } = await sql<{ n: string; last: string | null }>`
-    with doomed as (
-      select r.id, r.processing_id from records r where ${due(tenantId, run.asOf, processingIds)} and r.id > ${after}::uuid
-      order by r.id limit ${size} for update of r skip locked),
+async function deleteBatch(trx: Tx, tenantId: string, run: OpenRun, processingIds: readonly string[], size: number, at: Date, after: Cursor): Promise<Batch> {
+  const { rows } = await sql<{ n: string; last_at: string | null; last_id: string | null }>`
+    with doomed as (${nextDue(tenantId, run, processingIds, 'delete', size, after)}),
     logged as (
       insert into erasure_ledger (tenant_id, record_id, run_id, processing_id, action, at)
       select ${tenantId}, id, ${run.id}, processing_id, 'delete', ${at} from doomed
       on conflict do nothing),
-    gone as (delete from records r using doomed d where r.tenant_id = ${tenantId} and r.id = d.id returning r.id)
-    select count(*) as n, max(id::text) as last from gone`.execute(trx);
-  return { deleted: Number(rows[0]!.n), last: rows[0]!.last };
+    gone as (delete from records r using doomed d where r.tenant_id = ${tenantId} and r.id = d.id returning r.id),
+    last as (select cursor_at, id from doomed order by expires_at desc, id desc limit 1)
+    select (select count(*) from gone) as n, (select cursor_at from last) as last_at, (select id::text from last) as last_id`.execute(trx);
+  const r = rows[0]!;
+  return { n: Number(r.n), last: r.last_at && r.last_id ? { at: r.last_at, id: r.last_id } : null };
+}
+
+type DueRow = { id: string; processing_id: string; form_id: string; data: Record<string, unknown> | string; expires_at: Date | string; cursor_at: string };
+
+const lastOf = (rows: readonly DueRow[]): Cursor | null => (rows.length > 0 ? { at: rows.at(-1)!.cursor_at, id: rows.at(-1)!.id } : null);
+
+async function anonymiseBatch(trx: Tx, tenantId: string, run: OpenRun, byId: ReadonlyMap<string, Processing>, size: number, at: Date, after: Cursor): Promise<Batch> {
+  const { rows } = await sql<DueRow>`${nextDue(tenantId, run, [...byId.keys()], 'anonymise', size, after)}`.execute(trx);
+  const kept = rows.map((r) => ({ id: r.id, processingId: r.processing_id, data: anonymisedData(byId.get(r.processing_id)!, r.form_id, typeof r.data === 'string' ? JSON.parse(r.data) : r.data) }));
+  return { n: await anonymiseRows(trx, tenantId, run.id, at, kept), last: lastOf(rows) };
+}
+
+async function archiveBatch(trx: Tx, tenantId: string, run: OpenRun, byId: ReadonlyMap<string, Processing>, size: number, at: Date, after: Cursor): Promise<Batch> {
+  const { rows } = await sql<DueRow>`${nextDue(tenantId, run, [...byId.keys()], 'archive', size, after)}`.execute(trx);
+  const moved = rows.map((r) => ({ id: r.id, processingId: r.processing_id, finalAt: finalDeletion(byId.get(r.processing_id)!, new Date(r.expires_at)) }));
+  return { n: await archiveRows(trx, tenantId, run.id, at, moved), last: lastOf(rows) };
 }
 
 export async function runRetention(db: Kysely<Tables>, tenantId: string, options: RunOptions): Promise<RunReport> {
   const clock = options.clock ?? (() => new Date());
   const register = await currentRegister(db, tenantId);
-  const deleting = register.register.processings.filter((p) => actionOf(p) === 'delete').map((p) => p.id);
-  const anonymising = register.register.processings.filter((p) => actionOf(p) === 'anonymise');
-
+  const byId = new Map(register.register.processings.map((p) => [p.id, p]));
+  const processingIds = [...byId.keys()];
   if (options.dryRun) {
-    const expired = await withPrincipal(db, system(tenantId), (trx) => expiredByProcessing(trx, tenantId, options.asOf));
+    const expired = await withPrincipal(db, system(tenantId), (trx) => expiredByProcessing(trx, tenantId, options.asOf, null));
     const { processings, outsideRegister } = outcomes(register, expired, new Map(), true);
     const tenant = await db.selectFrom('tenants').select('expiries_version').where('id', '=', tenantId).executeTakeFirst();
     const behind = tenant?.expiries_version !== register.version ? (tenant?.expiries_version ?? 0) : null;
     const logs = await withPrincipal(db, system(tenantId), (trx) => logsDue(trx, tenantId, register.register, options.asOf));
-    return { tenantId, dryRun: true, runId: null, resumed: false, asOf: options.asOf.toISOString(), registerVersion: register.version, processings, outsideRegister, logs, certificate: null, expiriesRecomputed: 0, expiriesBehind: behind };
+    return { tenantId, dryRun: true, runId: null, resumed: false, asOf: options.asOf.toISOString(), registerVersion: register.version, processings, outsideRegister, logs, certificate: null, expiriesRecomputed: 0, expiriesBehind: behind, deletionNotices: null };
   }
 
   // Never delete by a rule the register no longer states.
@@ -238,36 +299,23 @@ export async function runRetention(db: Kysely<Tables>, tenantId: string, options
   const logs = logsProcessing(register.register);
   const cutoff = logs ? logsCutoff(logs, run.asOf) : null;
   const total = await withPrincipal(db, system(tenantId), async (trx) => {
-    const records = await countDue(trx, tenantId, run.asOf, [...deleting, ...anonymising.map((p) => p.id)]);
+    const records = await countDue(trx, tenantId, run.asOf, processingIds, run.startedAt);
     const entries = cutoff ? await countLogsDue(trx, tenantId, cutoff, (await journalCheckpoint(trx, tenantId))?.seq ?? 0) : { securityLog: 0, journal: 0 };
     return records + entries.securityLog + entries.journal;
   });
   let done = 0;
   options.onProgress?.(done, total);
-  let after = '00000000-0000-0000-0000-000000000000';
-  if (deleting.length > 0)
+  const batches: Record<Action, (trx: Tx, after: Cursor) => Promise<Batch>> = {
+    delete: (trx, after) => deleteBatch(trx, tenantId, run, processingIds, size, clock(), after),
+    anonymise: (trx, after) => anonymiseBatch(trx, tenantId, run, byId, size, clock(), after),
+    archive: (trx, after) => archiveBatch(trx, tenantId, run, byId, size, clock(), after),
+  };
+  for (const action of ACTIONS) {
+    let after = START;
     for (;;) {
       const batch = await withPrincipal(db, system(tenantId), async (trx) => {
         await renewLease(trx, tenantId, run, new Date(clock().getTime() + leaseMs));
-        return deleteBatch(trx, tenantId, run, deleting, size, clock(), after);
-      });
-      done += batch.deleted;
-      options.onProgress?.(done, total);
-      if (batch.deleted < size || !batch.last) break;
-      after = batch.last;
-    }
-  if (anonymising.length > 0) {
-    const byId = new Map(anonymising.map((p) => [p.id, p]));
-    after = '00000000-0000-0000-0000-000000000000';
-    for (;;) {
-      const batch = await withPrincipal(db, system(tenantId), async (trx) => {
-        await renewLease(trx, tenantId, run, new Date(clock().getTime() + leaseMs));
-        const { rows } = await sql<{ id: string; processing_id: string; form_id: string; data: Record<string, unknown> }>`
-          select r.id, r.processing_id, r.form_id, r.data from records r
-          where ${due(tenantId, run.asOf, [...byId.keys()])} and r.id > ${after}::uuid
-          order by r.id limit ${size} for update of r skip locked`.execute(trx);
-        const kept = rows.map((r) => ({ id: r.id, processingId: r.processing_id, data: anonymisedData(byId.get(r.processing_id)!, r.form_id, typeof r.data === 'string' ? JSON.parse(r.data) : r.data) }));
-        return { n: await anonymiseRows(trx, tenantId, run.id, clock(), kept), last: rows.at(-1)?.id };
+        return batches[action](trx, after);
       });
       done += batch.n;
       options.onProgress?.(done, total);
@@ -289,10 +337,10 @@ export async function runRetention(db: Kysely<Tables>, tenantId: string, options
       }
     }
 
-  return withPrincipal(db, system(tenantId), async (trx) => {
+  const report = await withPrincipal(db, system(tenantId), async (trx) => {
     await renewLease(trx, tenantId, run, new Date(clock().getTime() + leaseMs));
     const logsDone = logs ? await logsOutcome(trx, tenantId, run.id, logs) : null;
-    const expired = await expiredByProcessing(trx, tenantId, run.asOf);
+    const expired = await expiredByProcessing(trx, tenantId, run.asOf, run.startedAt);
     const ledger = await ledgerTotals(trx, tenantId, run.id);
     const { processings, outsideRegister } = outcomes(register, expired, ledger, false);
     const last = await trx.selectFrom('retention_runs').select(['seq', 'hash']).where('tenant_id', '=', tenantId).where('finished_at', 'is not', null).orderBy('seq', 'desc').limit(1).executeTakeFirst();
@@ -313,6 +361,20 @@ export async function runRetention(db: Kysely<Tables>, tenantId: string, options
     const text = JSON.stringify(certificate);
     const hash = certificateHash(prevHash, text);
     await trx.updateTable('retention_runs').set({ finished_at: finishedAt, seq, certificate: text, prev_hash: prevHash, hash }).where('tenant_id', '=', tenantId).where('id', '=', run.id).execute();
-    return { tenantId, dryRun: false, runId: run.id, resumed: run.resumed, asOf: certificate.asOf, registerVersion: run.registerVersion, processings, outsideRegister, logs: logsDone, certificate: { seq, hash }, expiriesRecomputed: recomputed, expiriesBehind: null };
+    return { tenantId, dryRun: false, runId: run.id, resumed: run.resumed, asOf: certificate.asOf, registerVersion: run.registerVersion, processings, outsideRegister, logs: logsDone, certificate: { seq, hash }, expiriesRecomputed: recomputed, expiriesBehind: null, deletionNotices: null };
   });
+  return { ...report, deletionNotices: await notices(db, register, keys, run.asOf, options.publicUrl) };
+}
+
+/** The notices before deletion now due; they are no part of the certificate. Without a key to seal them, none (null). */
+async function notices(db: Kysely<Tables>, register: LoadedRegister, keys: KeysSource, asOf: Date, publicUrl: string | undefined): Promise<number | null> {
+  if (!register.register.processings.some((p) => p.retention.notifyBefore)) return 0;
+  let tenantKeys: TenantKeys;
+  try {
+    tenantKeys = keys();
+  } catch {
+    // No master key here (a CLI without BASTIDE_MASTER_KEY): the run itself stands, the notices wait for one that has it.
+    return null;
+  }
+  return queueDeletionNotices(db, tenantKeys, register, asOf, publicUrl);
 }

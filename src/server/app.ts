@@ -28,6 +28,7 @@ import { citizenRoutes } from '../citizens/citizen-routes.ts';
 import { adminRoutes } from '../back-office/admin/admin-routes.ts';
 import { passwordRoutes } from '../back-office/admin/password-routes.ts';
 import { tokenRoutes } from '../back-office/admin/tokens-section.ts';
+import { archiveRoutes } from '../back-office/dpo/archive-routes.ts';
 import { dpoRoutes } from '../back-office/dpo/dpo-routes.ts';
 import { requireTenant, pageContext } from '../web/tenant.ts';
 import { refuseOtherHosts } from '../web/host-check.ts';
@@ -118,7 +119,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   // A file over its limit is reported for its field (form-body.ts), never as a bare 413.
   await app.register(multipart, { throwFileSizeLimit: false });
 
-  const scheduler = startScheduler(JOBS, { db: ctx.database.db, keys: ctx.keys }, app.log);
+  const scheduler = startScheduler(JOBS, { db: ctx.database.db, keys: ctx.keys, publicUrl: ctx.config.publicUrl }, app.log);
   app.addHook('onClose', async () => {
     await scheduler.stop();
     await ctx.close();
@@ -153,6 +154,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   passwordRoutes(app, ctx);
   tokenRoutes(app, ctx);
   dpoRoutes(app, ctx);
+  archiveRoutes(app, ctx);
   openapiRoutes(app, ctx);
   publicPagesRoutes(app, ctx);
   return app;

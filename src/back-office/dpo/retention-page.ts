@@ -5,6 +5,7 @@
  * needs no script and reads with a screen reader), the legal holds, and the
  * last purge certificates with their verification.
  */
+import { archivesPath } from './archives-page.ts';
 import { frenchDate, frenchDateTime } from '../../notice/french-date.ts';
 import { frenchDuration } from '../../register/duration.ts';
 import type { Register } from '../../register/schema.ts';
@@ -43,16 +44,17 @@ function titles(register: Register): (id: string) => string {
 }
 
 function pastDue(view: RetentionView, title: (id: string) => string): Html {
-  const rows = view.due.processings.filter((p) => p.deleted + p.held + p.notApplied > 0);
-  const waiting = rows.reduce((n, p) => n + p.deleted, 0);
-  const total = rows.reduce((n, p) => n + p.deleted + p.held + p.notApplied, 0) + view.due.outsideRegister;
+  const rows = view.due.processings.filter((p) => p.deleted + p.anonymised + p.archived + p.held + p.notApplied > 0);
+  const waiting = rows.reduce((n, p) => n + p.deleted + p.anonymised + p.archived, 0);
+  const total = rows.reduce((n, p) => n + p.deleted + p.anonymised + p.archived + p.held + p.notApplied, 0) + view.due.outsideRegister;
   if (total === 0) return html`<p class="status-message" role="status">Aucune demande n’a dépassé sa durée de conservation.</p>`;
-  return html`<p>${plural(total, 'demande a dépassé sa', 'demandes ont dépassé leur')} durée de conservation.${waiting > 0 ? ` ${plural(waiting, 'sera supprimée', 'seront supprimées')} à la prochaine purge (chaque jour).` : ''}</p>
+  return html`<p>${plural(total, 'demande a dépassé sa', 'demandes ont dépassé leur')} durée de conservation.${waiting > 0 ? ` ${rows.every((p) => p.anonymised + p.archived === 0) ? plural(waiting, 'sera supprimée', 'seront supprimées') : plural(waiting, 'sera traitée', 'seront traitées')} à la prochaine purge (chaque jour).` : ''}</p>
 <div class="table-wrap"><table>
 <caption>Demandes échues encore présentes, par traitement</caption>
-<thead><tr><th scope="col">Traitement</th><th scope="col">À supprimer à la prochaine purge</th><th scope="col">Conservées (gel ou raison juridique)</th><th scope="col">Action pas encore appliquée</th></tr></thead>
-<tbody>${rows.map((p) => html`<tr><th scope="row">${title(p.processingId)}</th><td>${p.deleted}</td><td>${p.held}</td><td>${p.notApplied > 0 ? `${p.notApplied} (${p.rule.then === 'anonymise' ? 'anonymisation' : p.rule.then === 'archive' ? 'archivage' : 'règle conditionnelle d’archivage ou d’anonymisation'})` : '0'}</td></tr>`)}</tbody>
+<thead><tr><th scope="col">Traitement</th><th scope="col">À supprimer à la prochaine purge</th><th scope="col">À anonymiser</th><th scope="col">À archiver</th><th scope="col">Conservées (gel ou raison juridique)</th><th scope="col">Action à recalculer</th></tr></thead>
+<tbody>${rows.map((p) => html`<tr><th scope="row">${title(p.processingId)}</th><td>${p.deleted}</td><td>${p.anonymised}</td><td>${p.archived}</td><td>${p.held}</td><td>${p.notApplied}</td></tr>`)}</tbody>
 </table></div>
+${rows.some((p) => p.notApplied > 0) ? html`<p>« Action à recalculer » : ces demandes datent d’avant la mise à jour qui enregistre l’action de chacune ; la prochaine purge les recalcule selon le registre, puis les traite.</p>` : ''}
 ${view.due.outsideRegister > 0 ? html`<p>${plural(view.due.outsideRegister, 'demande échue appartient', 'demandes échues appartiennent')} à un traitement retiré du registre : elles sont conservées jusqu’à votre décision.</p>` : ''}`;
 }
 
@@ -162,6 +164,14 @@ function certificates(req: AgentRequest, view: RetentionView): Html {
 </table></div>`;
 }
 
+/** Where archived requests are read, when the register archives any. */
+function archives(req: AgentRequest): Html {
+  const archiving = req.loaded.register.processings.filter((p) => p.retention.then === 'archive' || p.retention.rules.some((r) => r.then === 'archive'));
+  if (archiving.length === 0) return html``;
+  return html`<h2>Archives</h2>
+<p>Le registre prévoit l’archivage pour ${archiving.map((p) => p.title).join(', ')} : à la fin de leur durée de conservation, ces demandes quittent les services et restent consultables par vous seul jusqu’à leur suppression définitive. <a href="${archivesPath(req.tenantId)}">Consulter les archives</a></p>`;
+}
+
 export function retentionPage(req: AgentRequest, view: RetentionView): string {
   const title = titles(req.loaded.register);
   return backOfficePage(
@@ -178,6 +188,7 @@ ${logsDue(view, title)}
 ${forecast(view, title)}
 <h2>Conservations pour raison juridique</h2>
 ${holds(req, view, title)}
+${archives(req)}
 <h2>Certificats de purge</h2>
 ${certificates(req, view)}`,
   );
