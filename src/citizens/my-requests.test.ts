@@ -115,6 +115,8 @@ for (const kind of testDatabaseKinds()) {
       assert.match(done.body, /1 demande a été supprimée ; 2 sont conservées/);
       assert.ok(done.headers.getSetCookie().some((c) => c.startsWith(`${CITIZEN_COOKIE}=;`)), 'the cookie is cleared');
       assert.equal(await countRecords(ids.newsletter), 0);
+      const ledger = await withPrincipal(server.database.db, { kind: 'system', tenantId: t() }, (trx) => trx.selectFrom('erasure_ledger').select(['action', 'run_id']).where('tenant_id', '=', t()).where('record_id', '=', ids.newsletter).execute());
+      assert.deepEqual(ledger, [{ action: 'delete', run_id: null }], 'the erasure is in the ledger, for a backup restore to replay it');
       assert.equal(await countRecords(ids.earlier), 1);
       assert.equal(await countRecords(ids.sms), 1, 'the held request is kept');
       assert.equal(await countRecords(ids.paul), 1);

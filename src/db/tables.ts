@@ -290,11 +290,11 @@ export interface JournalCheckpointsTable {
   at: ColumnType<Date, Date | string, Date | string>;
 }
 
-/** What retention erased: ids only. */
+/** Every erasure of a record, ids only: by a retention run (run_id), or by anyone else (null: a citizen deleting its account, say). */
 export interface ErasureLedgerTable {
   tenant_id: string;
   record_id: string;
-  run_id: string;
+  run_id: string | null;
   processing_id: string;
   action: RetentionAction;
   at: CreatedAt;

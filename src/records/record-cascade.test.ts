@@ -54,13 +54,15 @@ for (const kind of testDatabaseKinds()) {
     });
     after(() => database.close());
 
-    it('removes the blind index, the files, the mail and the notes of the deleted requests only', async () => {
+    it('removes the blind index, the files, the mail and the notes of the deleted requests only, and ledgers the erasure', async () => {
       const [gone, kept] = [await application(), await application()];
       await withPrincipal(database.db, system, async (trx) => {
         assert.deepEqual(await childCounts(trx, tenant, gone), { record_subjects: 1, uploads: 1, mail_outbox: 1, record_notes: 1 }, 'the request has one of each');
         await trx.deleteFrom('records').where('tenant_id', '=', tenant).where('id', '=', gone).execute();
         assert.deepEqual(await childCounts(trx, tenant, gone), { record_subjects: 0, uploads: 0, mail_outbox: 0, record_notes: 0 });
         assert.deepEqual(await childCounts(trx, tenant, kept), { record_subjects: 1, uploads: 1, mail_outbox: 1, record_notes: 1 }, 'the other request keeps everything');
+        const ledger = await trx.selectFrom('erasure_ledger').select(['record_id', 'action', 'run_id', 'processing_id']).where('tenant_id', '=', tenant).execute();
+        assert.deepEqual(ledger, [{ record_id: gone, action: 'delete', run_id: null, processing_id: 'candidature' }], 'every deletion is in the erasure ledger, outside any retention run');
       });
     });
 

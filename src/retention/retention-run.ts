@@ -235,19 +235,17 @@ function nextDue(tenantId: string, run: OpenRun, processingIds: readonly string[
 }
 
 /**
- * One batch of deletions in one statement: the ledger rows and the records
- * (what hangs off them goes in one statement per table: migration
- * 20261204T0200). Batches walk the expiry index in order from where the
+ * One batch of deletions in one statement; the ledger rows and what hangs
+ * off the records go in one statement per table, by the deletion's trigger
+ * (migration 20261204T0200). Batches walk the expiry index in order from where the
  * previous one stopped, so none reads again the entries of rows already
  * deleted (still there until vacuum).
  */
-async function deleteBatch(trx: Tx, tenantId: string, run: OpenRun, processingIds: readonly string[], size: number, at: Date, after: Cursor): Promise<Batch> {
+async function deleteBatch(trx: Tx, tenantId: string, run: OpenRun, processingIds: readonly string[], size: number, after: Cursor): Promise<Batch> {
+  // The deletion's trigger writes the ledger rows, under this run's id.
+  await sql`select set_config('app.run', ${run.id}, true)`.execute(trx);
   const { rows } = await sql<{ n: string; last_at: string | null; last_id: string | null }>`
     with doomed as (${nextDue(tenantId, run, processingIds, 'delete', size, after)}),
-    logged as (
-      insert into erasure_ledger (tenant_id, record_id, run_id, processing_id, action, at)
-      select ${tenantId}, id, ${run.id}, processing_id, 'delete', ${at} from doomed
-      on conflict do nothing),
     gone as (delete from records r using doomed d where r.tenant_id = ${tenantId} and r.id = d.id returning r.id),
     last as (select cursor_at, id from doomed order by expires_at desc, id desc limit 1)
     select (select count(*) from gone) as n, (select cursor_at from last) as last_at, (select id::text from last) as last_id`.execute(trx);
@@ -306,7 +304,7 @@ export async function runRetention(db: Kysely<Tables>, tenantId: string, options
   let done = 0;
   options.onProgress?.(done, total);
   const batches: Record<Action, (trx: Tx, after: Cursor) => Promise<Batch>> = {
-    delete: (trx, after) => deleteBatch(trx, tenantId, run, processingIds, size, clock(), after),
+    delete: (trx, after) => deleteBatch(trx, tenantId, run, processingIds, size, after),
     anonymise: (trx, after) => anonymiseBatch(trx, tenantId, run, byId, size, clock(), after),
     archive: (trx, after) => archiveBatch(trx, tenantId, run, byId, size, clock(), after),
   };
