@@ -72,6 +72,7 @@ for (const kind of testDatabaseKinds()) {
       assert.ok(page.body.includes('Le marché ouvre à &lt;8 h&gt;.'), 'the reply, escaped');
       assert.ok(page.body.includes('Horaires &lt;b&gt;du&lt;/b&gt; marché ?'), 'what was typed, escaped');
       assert.match(page.body, /Qui a consulté ma demande/);
+      assert.match(page.body, /Ce journal est conservé 1 an : les consultations plus anciennes n’y figurent plus\./);
       assert.match(page.body, /Accueil de la mairie/);
       assert.match(page.body, /Vous, depuis votre compte/);
       assert.ok(!page.body.includes('lea.accueil'), 'the agent is named by their service only');

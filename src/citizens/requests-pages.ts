@@ -1,4 +1,5 @@
 /** "Mes demandes", one request with its replies, and "Qui a consulté ma demande". */
+import { frenchDuration } from '../register/duration.ts';
 import type { Field, Form } from '../register/schema.ts';
 import { findForm } from '../forms/find-form.ts';
 import { frenchDate, frenchDateTime } from '../notice/french-date.ts';
@@ -59,10 +60,13 @@ const ACTIONS: Record<string, string> = { read: 'Consultation', download: 'Tél�
 /** When, which service, why: never the agent's name or address. */
 function consultations(req: CitizenRequest, r: MyRequestDetail, entries: readonly Consultation[]): Html {
   const reg = req.loaded.register;
-  const who = (c: Consultation) => (c.actorId === req.account.id ? 'Vous, depuis votre compte' : c.actorId === null ? 'La collectivité (traitement automatique)' : serviceName(reg, r.serviceId));
+  const archive = (c: Consultation) => c.purpose.startsWith('consultation d’une archive');
+  const who = (c: Consultation) =>
+    c.actorId === req.account.id ? 'Vous, depuis votre compte' : c.actorId === null ? 'La collectivité (traitement automatique)' : archive(c) ? 'Le délégué à la protection des données' : serviceName(reg, r.serviceId);
+  const logs = reg.processings.find((p) => p.id === reg.securityLogProcessing);
   const why = (c: Consultation) => c.purpose.replace(/ — \d+ demandes?, sha-256 .*$/, '');
   return html`<section aria-labelledby="consultations-titre"><h2 id="consultations-titre">Qui a consulté ma demande</h2>
-<p>Chaque consultation de votre demande est inscrite au journal des accès de la collectivité. Les agents sont désignés par leur service.</p>
+<p>Chaque consultation de votre demande est inscrite au journal des accès de la collectivité. Les agents sont désignés par leur service.${logs ? ` Ce journal est conservé ${frenchDuration(logs.retention.duration)} : les consultations plus anciennes n’y figurent plus.` : ''}</p>
 <div class="table-wrap"><table><caption>Consultations de la demande (${entries.length})</caption>
 <thead><tr><th scope="col">Date et heure</th><th scope="col">Par</th><th scope="col">Action</th><th scope="col">Motif</th></tr></thead>
 <tbody>${entries.map((c) => html`<tr><td>${frenchDateTime(c.at)}</td><td>${who(c)}</td><td>${ACTIONS[c.action] ?? c.action}</td><td>${why(c)}</td></tr>`)}</tbody></table></div>

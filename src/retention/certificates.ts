@@ -88,16 +88,28 @@ export async function listCertificates(trx: Tx, tenantId: string, seq?: number):
   return rows.map((r) => ({ seq: Number(r.seq), runId: r.id, hash: r.hash ?? '', prevHash: r.prev_hash ?? '', text: r.certificate ?? '', certificate: JSON.parse(r.certificate ?? '{}') as Certificate }));
 }
 
-export type CertificatesCheck = { ok: true; tenantId: string; certificates: number } | { ok: false; tenantId: string; certificates: number; seq: number; runId: string; problem: string };
+export type CertificatesCheck =
+  | { ok: true; tenantId: string; certificates: number; recounted: number }
+  | { ok: false; tenantId: string; certificates: number; seq: number; runId: string; problem: string };
 
-export async function verifyCertificates(trx: Tx, tenantId: string): Promise<CertificatesCheck> {
+/**
+ * Checks the whole chain (numbers, previous hashes, each certificate's own
+ * hash) and recounts certificates against the erasure ledger: all of them,
+ * or with `recountLast` only the latest ones, so that a page shown often
+ * does not reread years of ledger each time (`retention certificates
+ * --verify` recounts all).
+ */
+export async function verifyCertificates(trx: Tx, tenantId: string, options: { recountLast?: number } = {}): Promise<CertificatesCheck> {
   const all = await listCertificates(trx, tenantId);
+  const recountFrom = options.recountLast === undefined ? 0 : Math.max(0, all.length - options.recountLast);
   let prev = GENESIS;
   for (const [i, c] of all.entries()) {
     const bad = (problem: string): CertificatesCheck => ({ ok: false, tenantId, certificates: all.length, seq: c.seq, runId: c.runId, problem });
     if (c.seq !== i + 1) return bad(`certificat manquant avant le n° ${c.seq}`);
     if (c.prevHash !== prev) return bad('il ne suit plus le certificat précédent (chaîne rompue)');
     if (certificateHash(prev, c.text) !== c.hash) return bad('son contenu a été modifié après sa signature');
+    prev = c.hash;
+    if (i < recountFrom) continue;
     const totals = await ledgerTotals(trx, tenantId, c.runId);
     for (const p of c.certificate.processings) {
       const t = totals.get(p.processingId) ?? { deleted: 0, anonymised: 0, archived: 0, digest: EMPTY_DIGEST };
@@ -106,7 +118,6 @@ export async function verifyCertificates(trx: Tx, tenantId: string): Promise<Cer
       totals.delete(p.processingId);
     }
     if (totals.size > 0) return bad(`des effacements ne figurent pas au certificat (traitement ${[...totals.keys()].join(', ')})`);
-    prev = c.hash;
   }
-  return { ok: true, tenantId, certificates: all.length };
+  return { ok: true, tenantId, certificates: all.length, recounted: all.length - recountFrom };
 }

@@ -26,6 +26,8 @@ import { retentionPage, type HoldForm } from './retention-page.ts';
 type Req = FastifyRequest<{ Params: { tenant: string }; Querystring: { demande?: string; agent?: string; apres?: string } }>;
 
 export const PAGE_SIZE = 50;
+/** The certificates the Conservation page lists, and recounts against the ledger at each view. */
+const SHOWN_CERTIFICATES = 20;
 
 export function dpoRoutes(app: FastifyInstance, ctx: AppContext): void {
   const db = ctx.database.db;
@@ -69,9 +71,9 @@ export function dpoRoutes(app: FastifyInstance, ctx: AppContext): void {
       runRetention(db, tenantId, { asOf: now, dryRun: true }),
       deletionForecast(db, tenantId, now),
       listHolds(db, tenantId),
-      withPrincipal(db, { kind: 'system', tenantId }, async (trx) => ({ all: await listCertificates(trx, tenantId), check: await verifyCertificates(trx, tenantId) })),
+      withPrincipal(db, { kind: 'system', tenantId }, async (trx) => ({ all: await listCertificates(trx, tenantId), check: await verifyCertificates(trx, tenantId, { recountLast: SHOWN_CERTIFICATES }) })),
     ]);
-    return { due, forecast, holds, certificates: stored.all.slice(-20).reverse(), check: stored.check };
+    return { due, forecast, holds, certificates: stored.all.slice(-SHOWN_CERTIFICATES).reverse(), check: stored.check };
   }
   const NOTICES: Record<string, string> = { conservee: 'La demande est conservée : elle ne sera pas supprimée tant que la mesure dure.', levee: 'La mesure est levée : la demande suit de nouveau sa durée de conservation.' };
 

@@ -149,7 +149,7 @@ function holds(req: AgentRequest, view: RetentionView, title: (id: string) => st
 function certificates(req: AgentRequest, view: RetentionView): Html {
   const base = retentionPath(req.tenantId);
   const check = view.check.ok
-    ? html`<p class="status-message" role="status"><strong>Certificats intacts</strong> : ${plural(view.check.certificates, 'certificat vérifié', 'certificats vérifiés')} (chaîne d’empreintes et comptes recalculés depuis le registre des effacements).</p>`
+    ? html`<p class="status-message" role="status"><strong>Certificats intacts</strong> : ${view.check.recounted === view.check.certificates ? html`${plural(view.check.certificates, 'certificat vérifié', 'certificats vérifiés')} (chaîne d’empreintes et comptes recalculés depuis le registre des effacements).` : html`chaîne d’empreintes vérifiée sur ${plural(view.check.certificates, 'certificat', 'certificats')}, comptes recalculés depuis le registre des effacements pour les ${view.check.recounted} derniers. La vérification complète : <code>bastide retention certificates --verify</code>.`}</p>`
     : html`<div class="error-summary" role="alert"><h3>Certificat altéré</h3><p>Le certificat n° ${view.check.seq} ne se vérifie pas : ${view.check.problem}. Conservez une copie de la base et prévenez le responsable de la sécurité.</p></div>`;
   if (view.certificates.length === 0) return html`${check}<p>Aucune purge n’a encore eu lieu.</p>`;
   return html`${check}
