@@ -96,6 +96,12 @@ for (const kind of testDatabaseKinds()) {
       assert.match(check.stdout, /par rapport à la version 1 en vigueur :\n  traitement contact : 2 date\(s\) de suppression avancée\(s\), 0 reculée\(s\), dont 1 demande\(s\) supprimable\(s\) dès maintenant\n  le chargement demandera --confirm-retention/);
       const checkJson = JSON.parse(run(['--json', 'register', 'check', file, '--against-current']).stdout) as { currentVersion: number; confirmationNeeded: boolean; expiries: Array<{ processingId: string; earlier: number }> };
       assert.deepEqual([checkJson.currentVersion, checkJson.confirmationNeeded, checkJson.expiries.map((m) => [m.processingId, m.earlier])], [1, true, [['contact', 2]]]);
+      const newcomer = join(dataDir, 'newcomer.yaml');
+      writeFileSync(newcomer, communeYaml(`${tenant}-nouvelle`));
+      const fresh = run(['register', 'check', newcomer, '--against-current']);
+      assert.equal(fresh.code, 0, fresh.stderr);
+      assert.match(fresh.stdout, /aucune version en vigueur dans la base : rien à comparer/, 'a tenant not loaded yet has nothing to compare');
+      assert.deepEqual(JSON.parse(run(['--json', 'register', 'check', newcomer, '--against-current']).stdout).currentVersion, null);
       const refused = run(['register', 'load', file]);
       assert.equal(refused.code, 1);
       assert.match(refused.stderr, /rend des demandes supprimables dès maintenant \(traitement contact : 1\).*Rien n’a été chargé : relancez avec --confirm-retention/);

@@ -5,9 +5,8 @@
 // over transition tables do the same work set-based:
 //
 // - after a DELETE on records: refuse it if any of the rows is under a legal
-//   hold (the old RESTRICT), else write them to the erasure ledger (so that a
-//   backup restore can replay every erasure, a citizen's own included) and
-//   delete their children, one statement per table;
+//   hold (the old RESTRICT), else delete their children, one statement per
+//   table;
 // - after an INSERT or UPDATE on a child table: every record it names must
 //   exist, locked FOR KEY SHARE as a foreign key would, so that a record
 //   deleted at the same moment cannot leave an orphan (whichever commits
@@ -39,10 +38,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await run(`GRANT SELECT, UPDATE (updated_at) ON records TO bastide_cascade`);
   await run(`CREATE POLICY cascade_lock ON records FOR SELECT TO bastide_cascade USING (${TENANT})`);
   await run(`CREATE POLICY cascade_lock_update ON records FOR UPDATE TO bastide_cascade USING (${TENANT})`);
-  // Every deletion of a record goes to the erasure ledger, whoever makes it (a retention run names itself in app.run).
-  await run(`ALTER TABLE erasure_ledger ALTER COLUMN run_id DROP NOT NULL`);
-  await run(`GRANT SELECT, INSERT ON erasure_ledger TO bastide_cascade`);
-  await run(`CREATE POLICY cascade_ledger ON erasure_ledger FOR ALL TO bastide_cascade USING (${TENANT}) WITH CHECK (${TENANT})`);
   await run(`GRANT SELECT ON record_holds TO bastide_cascade`);
   await run(`CREATE POLICY cascade_restrict ON record_holds FOR SELECT TO bastide_cascade USING (${TENANT})`);
   for (const child of CHILDREN) {
@@ -65,9 +60,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
         RAISE EXCEPTION 'une demande sous conservation pour raison juridique ne peut pas être supprimée'
           USING ERRCODE = 'foreign_key_violation', TABLE = 'record_holds';
       END IF;
-      INSERT INTO erasure_ledger (tenant_id, record_id, run_id, processing_id, action, at)
-        SELECT tenant_id, id, nullif(current_setting('app.run', true), '')::uuid, processing_id, 'delete', now() FROM gone
-        ON CONFLICT DO NOTHING;
       ${CHILDREN.map((c) => `DELETE FROM ${c} x USING gone g WHERE x.tenant_id = g.tenant_id AND x.record_id = g.id;`).join('\n      ')}
       RETURN NULL;
     END $$`);
@@ -117,10 +109,6 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     await run(`REVOKE ALL ON ${child} FROM bastide_cascade`);
     await run(`ALTER TABLE ${child} ADD FOREIGN KEY (tenant_id, record_id) REFERENCES records (tenant_id, id) ON DELETE CASCADE`);
   }
-  await run(`DROP POLICY cascade_ledger ON erasure_ledger`);
-  await run(`REVOKE ALL ON erasure_ledger FROM bastide_cascade`);
-  await run(`DELETE FROM erasure_ledger WHERE run_id IS NULL`);
-  await run(`ALTER TABLE erasure_ledger ALTER COLUMN run_id SET NOT NULL`);
   await run(`DROP POLICY cascade_restrict ON record_holds`);
   await run(`REVOKE ALL ON record_holds FROM bastide_cascade`);
   await run(`ALTER TABLE record_holds ADD FOREIGN KEY (tenant_id, record_id) REFERENCES records (tenant_id, id) ON DELETE RESTRICT`);
