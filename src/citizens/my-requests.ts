@@ -125,7 +125,8 @@ export async function readMyRequest(deps: CitizenDeps, principal: Principal & { 
   const tenantId = principal.tenantId;
   const keys = await deps.keys.all(tenantId);
   const found = await withPrincipal(deps.db, principal, async (trx) => {
-    const row = await requestsQuery(trx, tenantId).select(['records.data', 'records.sealed', 'records.key_version']).where('records.id', '=', recordId).executeTakeFirst();
+    // An archive is read by the DPO alone: the list says when it goes, nothing opens it here.
+    const row = await requestsQuery(trx, tenantId).select(['records.data', 'records.sealed', 'records.key_version']).where('records.id', '=', recordId).where('records.archived_at', 'is', null).executeTakeFirst();
     if (!row) return undefined;
     const replies = await trx
       .selectFrom('record_replies')

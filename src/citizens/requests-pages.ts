@@ -14,7 +14,7 @@ export function requestsPage(req: CitizenRequest, requests: readonly MyRequest[]
   const reg = req.loaded.register;
   const base = accountPath(req.tenantId);
   const rows = requests.map(
-    (r) => html`<tr><th scope="row"><a href="${base}/demandes/${r.id}">${formTitle(reg, r)}</a></th><td>${frenchDate(r.createdAt)}</td><td>${statusLabel(r)}</td><td>${r.trackingCode ?? '—'}</td><td>${retentionEnd(reg, r)}</td></tr>`,
+    (r) => html`<tr><th scope="row">${r.archivedAt ? formTitle(reg, r) : html`<a href="${base}/demandes/${r.id}">${formTitle(reg, r)}</a>`}</th><td>${frenchDate(r.createdAt)}</td><td>${statusLabel(r)}</td><td>${r.trackingCode ?? '—'}</td><td>${retentionEnd(reg, r)}</td></tr>`,
   );
   return accountPage(
     req,

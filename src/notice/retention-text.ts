@@ -49,6 +49,6 @@ export function retentionText(p: Processing): RetentionText {
     summary: `${frenchDuration(r.duration)} ${start}${rules.length > 0 ? ' dans les autres cas' : ''}, ${thenText(r.then, r.legalObligation, r.archiveFor)}`,
     rules,
     legalObligation: r.legalObligation,
-    notice: r.notifyBefore ? `Un courriel vous prévient ${frenchDuration(r.notifyBefore)} avant la suppression ou l’anonymisation de votre demande, à l’adresse que vous avez indiquée.` : null,
+    notice: r.notifyBefore ? `Si vous avez indiqué une adresse électronique, un courriel vous prévient de la suppression ou de l’anonymisation de votre demande ${frenchDuration(r.notifyBefore)} avant (ou dès que possible si cette date vient d’être avancée).` : null,
   };
 }

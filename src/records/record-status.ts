@@ -37,6 +37,8 @@ export interface StatusDeps {
 }
 
 /** Undefined when the principal may not see the record. */
+const sameDate = (a: Date | string | null, b: Date | string | null) => (a === null || b === null ? a === b : new Date(a).getTime() === new Date(b).getTime());
+
 export async function changeStatus(deps: StatusDeps, principal: Principal, register: Register, recordId: string, status: RecordStatus, now = new Date()): Promise<StatusChange | undefined> {
   const tenantId = principal.tenantId;
   const keys = await deps.keys.all(tenantId);
@@ -77,7 +79,8 @@ export async function changeStatus(deps: StatusDeps, principal: Principal, regis
     }
     await trx
       .updateTable('records')
-      .set({ status, updated_at: now, closed_at: closedAt, expires_at: expiresAt })
+      // A new date is announced in turn (src/retention/deletion-notice.ts).
+      .set({ status, updated_at: now, closed_at: closedAt, expires_at: expiresAt, ...(sameDate(expiresAt, r.expires_at) ? {} : { deletion_notice_at: null }) })
       .where('tenant_id', '=', tenantId)
       .where('id', '=', recordId)
       .execute();

@@ -45,20 +45,25 @@ export async function anonymiseRows(trx: Tx, tenantId: string, runId: string, at
   const ids = rows.map((r) => r.id);
   const data = rows.map((r) => JSON.stringify(r.data));
   const processings = rows.map((r) => r.processingId);
-  const result = await sql`
+  // A hold set since the batch was picked is seen here (a new statement, a new snapshot): that record stays as it is.
+  const { rows: done } = await sql<{ n: string }>`
     with v as (select * from unnest(${ids}::uuid[], ${data}::jsonb[], ${processings}::text[]) as v(id, data, processing_id)),
+    done as (
+      update records r set data = v.data, sealed = null, key_version = null, tracking_hash = 'anonymised:' || r.id::text,
+        submission_key = null, request_digest = null, claimed_by = null, claimed_at = null,
+        created_at = date_trunc('month', r.created_at), updated_at = date_trunc('month', r.created_at),
+        closed_at = date_trunc('month', r.closed_at), expires_at = null, anonymised_at = ${at}
+      from v where r.tenant_id = ${tenantId} and r.id = v.id
+        and not exists (select 1 from record_holds h where h.tenant_id = r.tenant_id and h.record_id = r.id)
+      returning r.id, v.processing_id),
     logged as (insert into erasure_ledger (tenant_id, record_id, run_id, processing_id, action, at)
-      select ${tenantId}, id, ${runId}, processing_id, 'anonymise', ${at} from v on conflict do nothing),
-    u as (delete from uploads x using v where x.tenant_id = ${tenantId} and x.record_id = v.id),
-    s as (delete from record_subjects x using v where x.tenant_id = ${tenantId} and x.record_id = v.id),
-    n as (delete from record_notes x using v where x.tenant_id = ${tenantId} and x.record_id = v.id),
-    rp as (delete from record_replies x using v where x.tenant_id = ${tenantId} and x.record_id = v.id),
-    m as (delete from mail_outbox x using v where x.tenant_id = ${tenantId} and x.record_id = v.id),
-    c as (delete from citizen_records x using v where x.tenant_id = ${tenantId} and x.record_id = v.id)
-    update records r set data = v.data, sealed = null, key_version = null, tracking_hash = 'anonymised:' || r.id::text,
-      submission_key = null, request_digest = null, claimed_by = null, claimed_at = null,
-      created_at = date_trunc('month', r.created_at), updated_at = date_trunc('month', r.created_at),
-      closed_at = date_trunc('month', r.closed_at), expires_at = null, anonymised_at = ${at}
-    from v where r.tenant_id = ${tenantId} and r.id = v.id`.execute(trx);
-  return Number(result.numAffectedRows ?? 0);
+      select ${tenantId}, id, ${runId}, processing_id, 'anonymise', ${at} from done on conflict do nothing),
+    u as (delete from uploads x using done where x.tenant_id = ${tenantId} and x.record_id = done.id),
+    s as (delete from record_subjects x using done where x.tenant_id = ${tenantId} and x.record_id = done.id),
+    n as (delete from record_notes x using done where x.tenant_id = ${tenantId} and x.record_id = done.id),
+    rp as (delete from record_replies x using done where x.tenant_id = ${tenantId} and x.record_id = done.id),
+    m as (delete from mail_outbox x using done where x.tenant_id = ${tenantId} and x.record_id = done.id),
+    c as (delete from citizen_records x using done where x.tenant_id = ${tenantId} and x.record_id = done.id)
+    select count(*) as n from done`.execute(trx);
+  return Number(done[0]!.n);
 }

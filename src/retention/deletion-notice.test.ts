@@ -8,7 +8,9 @@ import { openOutboxMessage } from '../mail/outbox-message.ts';
 import type { ComposedMail } from '../mail/mailer.ts';
 import { buildNotice } from '../notice/notice.ts';
 import { renderNoticePage } from '../notice/render-html.ts';
-import { communeYaml, contactData } from '../records/testing.ts';
+import { applicationData, communeYaml, contactData } from '../records/testing.ts';
+import { decodeJsonFiles } from '../forms/json-files.ts';
+import { changeStatus } from '../records/record-status.ts';
 import { submitForm } from '../records/submit-form.ts';
 import { loadRegister } from '../register/register-loader.ts';
 import { parseRegister } from '../register/parse.ts';
@@ -108,9 +110,25 @@ for (const kind of testDatabaseKinds()) {
       assert.equal(await marked(), null, 'a year later now: to announce when that date comes near');
     });
 
+    it('announces again a date that a status change moved', async () => {
+      const loaded = (await loadVersion(database.db, tenant, 1))!;
+      const sent = await submitForm({ db: database.db, keys }, loaded, 'postuler', decodeJsonFiles(applicationData()), { baseUrl: 'http://localhost' });
+      assert.ok(sent.ok);
+      const recordId = sent.stored.recordId;
+      const mark = () => withPrincipal(database.db, system, (trx) => trx.selectFrom('records').select(['deletion_notice_at', 'expires_at']).where('tenant_id', '=', tenant).where('id', '=', recordId).executeTakeFirstOrThrow());
+      await withPrincipal(database.db, system, (trx) => trx.updateTable('records').set({ deletion_notice_at: new Date() }).where('tenant_id', '=', tenant).where('id', '=', recordId).execute());
+      const agent = { kind: 'agent' as const, tenantId: tenant, agentId: '00000000-0000-4000-8000-000000000009', services: ['rh'] };
+      await changeStatus({ db: database.db, keys }, agent, loaded.register, recordId, 'in-progress');
+      assert.ok((await mark()).deletion_notice_at, 'no new date: the mark stays');
+      await changeStatus({ db: database.db, keys }, agent, loaded.register, recordId, 'done');
+      const closed = await mark();
+      assert.ok(closed.expires_at, 'closing gives the date (from: closed)');
+      assert.equal(closed.deletion_notice_at, null, 'a new date, to announce in turn');
+    });
+
     it('says so in the privacy notice', async () => {
       const loaded = (await loadVersion(database.db, tenant, 1))!;
-      assert.match(renderNoticePage(buildNotice(loaded)), /Un courriel vous prévient 14 jours avant la suppression ou l’anonymisation de votre demande/);
+      assert.match(renderNoticePage(buildNotice(loaded)), /Si vous avez indiqué une adresse électronique, un courriel vous prévient de la suppression ou de l’anonymisation de votre demande 14 jours avant/);
     });
   });
 }

@@ -29,7 +29,7 @@ import { currentVersionNumber, loadVersion, type LoadedRegister } from '../regis
 import type { Processing } from '../register/schema.ts';
 import { GENESIS } from '../journal/journal.ts';
 import { anonymisedData, anonymiseRows } from './anonymise.ts';
-import { archiveRows, finalDeletion } from './archive.ts';
+import { archivable, archiveRows, finalDeletion } from './archive.ts';
 import { queueDeletionNotices } from './deletion-notice.ts';
 import type { TenantKeys } from '../crypto/tenant-keys.ts';
 import { syncExpiries, type KeysSource } from './expiry-changes.ts';
@@ -160,9 +160,9 @@ function outcomes(register: LoadedRegister, expired: Map<string, Expired>, ledge
       // A dry run reports what the run would do now; after a run, anything still free was not done (a row locked at that moment, say).
       deleted: done.deleted + (dryRun ? left.delete : 0),
       anonymised: done.anonymised + (dryRun ? left.anonymise : 0),
-      archived: done.archived + (dryRun ? left.archive : 0),
+      archived: done.archived + (dryRun && archivable(p) ? left.archive : 0),
       held: left.held,
-      notApplied: dryRun ? left.unknown : free(left),
+      notApplied: dryRun ? left.unknown + (archivable(p) ? 0 : left.archive) : free(left),
       idsSha256: done.digest,
     };
   });
@@ -264,7 +264,9 @@ async function anonymiseBatch(trx: Tx, tenantId: string, run: OpenRun, byId: Rea
 }
 
 async function archiveBatch(trx: Tx, tenantId: string, run: OpenRun, byId: ReadonlyMap<string, Processing>, size: number, at: Date, after: Cursor): Promise<Batch> {
-  const { rows } = await sql<DueRow>`${nextDue(tenantId, run, [...byId.keys()], 'archive', size, after)}`.execute(trx);
+  const ids = [...byId.values()].filter(archivable).map((p) => p.id);
+  if (ids.length === 0) return { n: 0, last: null };
+  const { rows } = await sql<DueRow>`${nextDue(tenantId, run, ids, 'archive', size, after)}`.execute(trx);
   const moved = rows.map((r) => ({ id: r.id, processingId: r.processing_id, finalAt: finalDeletion(byId.get(r.processing_id)!, new Date(r.expires_at)) }));
   return { n: await archiveRows(trx, tenantId, run.id, at, moved), last: lastOf(rows) };
 }
@@ -361,7 +363,9 @@ export async function runRetention(db: Kysely<Tables>, tenantId: string, options
     await trx.updateTable('retention_runs').set({ finished_at: finishedAt, seq, certificate: text, prev_hash: prevHash, hash }).where('tenant_id', '=', tenantId).where('id', '=', run.id).execute();
     return { tenantId, dryRun: false, runId: run.id, resumed: run.resumed, asOf: certificate.asOf, registerVersion: run.registerVersion, processings, outsideRegister, logs: logsDone, certificate: { seq, hash }, expiriesRecomputed: recomputed, expiriesBehind: null, deletionNotices: null };
   });
-  return { ...report, deletionNotices: await notices(db, register, keys, run.asOf, options.publicUrl) };
+  // A resumed run's date is the first one's; the notices speak of today, or of the later date a run was asked for.
+  const noticeDate = new Date(Math.max(run.asOf.getTime(), clock().getTime()));
+  return { ...report, deletionNotices: await notices(db, register, keys, noticeDate, options.publicUrl) };
 }
 
 /** The notices before deletion now due; they are no part of the certificate. Without a key to seal them, none (null). */
