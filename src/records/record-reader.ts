@@ -60,6 +60,11 @@ const purposeOf = (principal: Principal, processingId: string) => (principal.kin
 
 const iso = (d: Date | string) => new Date(d).toISOString();
 
+/** A record's values with its sealed part opened, for code that needs them without showing them (retention rules, the address a notice goes to). */
+export function recordValues(keys: readonly DataKey[], tenantId: string, r: { id: string; data: Record<string, unknown>; sealed: string | null; key_version: number | null }): Record<string, unknown> {
+  return r.sealed && r.key_version !== null ? mergeRecord(r.data, openJson<Record<string, unknown>>(keyOf(keys, tenantId, r.key_version), r.sealed, recordAad(tenantId, r.id))) : r.data;
+}
+
 export function keyOf(keys: readonly DataKey[], tenantId: string, version: number): Buffer {
   const key = keys.find((k) => k.version === version);
   if (!key) throw new Error(`no data key ${version} for tenant ${tenantId}`);

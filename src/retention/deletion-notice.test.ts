@@ -92,6 +92,11 @@ for (const kind of testDatabaseKinds()) {
       assert.match(mail.subject, /^Votre demande « Contacter la mairie » sera supprimée le \d{1,2} \S+ \d{4}$/);
       assert.match(mail.text, /https:\/\/demarches\.example\.fr\/[^/]+\/donnees-personnelles/);
       assert.ok(!mail.text.includes('confidentiel') && !mail.text.includes('Martin') && !(mail.html ?? '').includes('confidentiel'), 'none of the answers');
+      const journaled = await withPrincipal(database.db, system, (trx) =>
+        trx.selectFrom('journal_records as jr').innerJoin('journal as j', (j) => j.onRef('j.tenant_id', '=', 'jr.tenant_id').onRef('j.seq', '=', 'jr.seq')).select(['jr.record_id', 'j.action', 'j.purpose']).where('jr.tenant_id', '=', tenant).execute(),
+      );
+      assert.deepEqual(journaled.map((j) => [j.record_id, j.action]), [[ids['soon'], 'read']], 'reading the address to write to it is journaled');
+      assert.match(journaled[0]!.purpose, /^avis avant suppression \(traitement contact\)/);
       const again = await runRetention(database.db, tenant, { asOf: new Date(), keys: () => keys });
       assert.equal(again.deletionNotices, 0, 'a request is announced once for its date');
       assert.equal((await notices()).length, 1);

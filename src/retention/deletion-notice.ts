@@ -12,7 +12,6 @@
  * deleted. Neither are archives (they are not deleted at that date either).
  */
 import { sql, type Kysely } from 'kysely';
-import { openJson } from '../crypto/aead.ts';
 import type { TenantKeys } from '../crypto/tenant-keys.ts';
 import { withPrincipal } from '../db/principal.ts';
 import type { Tables } from '../db/tables.ts';
@@ -21,10 +20,9 @@ import type { ComposedMail } from '../mail/mailer.ts';
 import { outboxExpiry } from '../mail/outbox-expiry.ts';
 import { outboxRow } from '../mail/outbox-message.ts';
 import { frenchDate } from '../notice/french-date.ts';
-import { keyOf } from '../records/record-reader.ts';
-import { mergeRecord } from '../records/record-split.ts';
+import { recordValues } from '../records/record-reader.ts';
+import { appendJournalWithRecords } from '../journal/journal-records.ts';
 import { recipientOf } from '../records/subject-key.ts';
-import { recordAad } from '../records/submit-form.ts';
 import { addDuration, parseDuration } from '../register/duration.ts';
 import type { LoadedRegister } from '../register/register-repository.ts';
 import { html } from '../web/html.ts';
@@ -74,7 +72,11 @@ export async function queueDeletionNotices(db: Kysely<Tables>, keys: TenantKeys,
   const tenantId = loaded.tenantId;
   const register = loaded.register;
   let queued = 0;
-  for (const p of register.processings) {
+  const noticed = register.processings.filter((p) => parseDuration(p.retention.notifyBefore ?? '').ok);
+  if (noticed.length === 0) return 0;
+  const all = await keys.all(tenantId);
+  const key = await keys.current(tenantId);
+  for (const p of noticed) {
     const ahead = parseDuration(p.retention.notifyBefore ?? '');
     if (!ahead.ok) continue;
     const horizon = addDuration(now, ahead.duration);
@@ -88,12 +90,11 @@ export async function queueDeletionNotices(db: Kysely<Tables>, keys: TenantKeys,
             and not exists (select 1 from record_holds h where h.tenant_id = r.tenant_id and h.record_id = r.id)
           order by r.expires_at, r.id limit ${BATCH} for update of r skip locked`.execute(trx);
         if (rows.length === 0) return 0;
-        const all = await keys.all(tenantId);
-        const key = await keys.current(tenantId);
         const mails = [];
+        const read: string[] = [];
         for (const r of rows) {
           const form = findForm(register, r.form_id)?.form;
-          const values = r.sealed && r.key_version !== null ? mergeRecord(r.data, openJson(keyOf(all, tenantId, r.key_version), r.sealed, recordAad(tenantId, r.id))) : r.data;
+          const values = recordValues(all, tenantId, r);
           const to = form ? recipientOf(form.fields, values) : undefined;
           if (!to || !form) continue;
           const facts: NoticeFacts = {
@@ -106,8 +107,13 @@ export async function queueDeletionNotices(db: Kysely<Tables>, keys: TenantKeys,
             noticeUrl: publicUrl ? `${publicUrl.replace(/\/+$/, '')}/${tenantId}/donnees-personnelles` : undefined,
           };
           mails.push(outboxRow(key, tenantId, r.id, deletionNotice(to, facts), now, outboxExpiry(register, now)));
+          read.push(r.id);
         }
-        if (mails.length > 0) await trx.insertInto('mail_outbox').values(mails).execute();
+        if (mails.length > 0) {
+          await trx.insertInto('mail_outbox').values(mails).execute();
+          // The address was read to write to it: the journal says so, one entry naming the batch's requests.
+          await appendJournalWithRecords(trx, tenantId, { actorId: null, actor: 'retention', action: 'read' }, `avis avant suppression (traitement ${p.id}) : adresse lue pour l’envoi`, read);
+        }
         // Marked even without an address: the request was considered, and is not read again for this date.
         await trx.updateTable('records').set({ deletion_notice_at: now }).where('tenant_id', '=', tenantId).where('id', 'in', rows.map((r) => r.id)).execute();
         queued += mails.length;

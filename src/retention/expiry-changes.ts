@@ -13,13 +13,10 @@
  */
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
-import { openJson } from '../crypto/aead.ts';
 import type { TenantKeys } from '../crypto/tenant-keys.ts';
 import { withPrincipal } from '../db/principal.ts';
 import type { Tables } from '../db/tables.ts';
-import { keyOf } from '../records/record-reader.ts';
-import { mergeRecord } from '../records/record-split.ts';
-import { recordAad } from '../records/submit-form.ts';
+import { recordValues } from '../records/record-reader.ts';
 import { loadVersion } from '../register/register-repository.ts';
 import type { Processing, Register } from '../register/schema.ts';
 import { computeExpiry, retentionAction, type ExpiryInput } from './expiry.ts';
@@ -80,11 +77,9 @@ export async function moveExpiries(db: Kysely<Tables>, keys: KeysSource, tenantI
         const dates: Array<string | null> = [];
         const actions: string[] = [];
         for (const r of rows) {
-          let values = r.data;
-          if (r.sealed && r.key_version !== null) {
-            tenantKeys ??= await keys().all(tenantId);
-            values = mergeRecord(r.data, openJson(keyOf(tenantKeys, tenantId, r.key_version), r.sealed, recordAad(tenantId, r.id)));
-          }
+          // Keys are asked for only when a record has a sealed part.
+          if (r.sealed) tenantKeys ??= await keys().all(tenantId);
+          const values = recordValues(tenantKeys ?? [], tenantId, r);
           const next = expiryOf(p, { createdAt: new Date(r.created_at), closedAt: r.closed_at ? new Date(r.closed_at) : null, values }, r.archived_at !== null);
           const was = r.expires_at ? new Date(r.expires_at) : null;
           move.records++;

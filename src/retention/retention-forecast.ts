@@ -24,6 +24,8 @@ export async function deletionForecast(db: Kysely<Tables>, tenantId: string, now
       select to_char(date_trunc('week', r.expires_at at time zone 'Europe/Paris'), 'YYYY-MM-DD') as week, r.processing_id, count(*) as n
       from records r
       where r.tenant_id = ${tenantId} and r.expires_at > ${now} and r.expires_at <= ${now}::timestamptz + interval '1 year' and not r.frozen
+        -- An archiving is no deletion: the archive's own end is, as action 'delete'.
+        and r.expiry_action is distinct from 'archive'
         and not exists (select 1 from record_holds h where h.tenant_id = r.tenant_id and h.record_id = r.id)
       group by 1, 2 order by 1, 2`.execute(trx),
   );
