@@ -7,39 +7,19 @@
  * sent it, with the W3C Nu Html Checker.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { totpCode } from '../src/accounts/totp.ts';
 import { agentWithPassword, PASSWORD } from '../src/back-office/testing.ts';
 import { contactData } from '../src/records/testing.ts';
 import { EXAMPLE_REGISTERS, startTestServer, type TestServer } from '../src/server/testing.ts';
-import { axeViolations, closeBrowser, newContext } from './browser.ts';
-import { describeMessage, runVnu } from './vnu.ts';
+import { closeBrowser, newContext } from './browser.ts';
+import { PageChecks } from './page-checks.ts';
 
 const T = 'val-fleuri';
 let server: TestServer;
-let folder: string;
-const documents: Array<{ label: string; file: string }> = [];
-const axeProblems: string[] = [];
-
-/** Keeps what the server sent for each page the browser lands on, to check it with vnu at the end. */
-function recordDocuments(page: Page, who: string): void {
-  page.on('response', async (response) => {
-    if (response.request().resourceType() !== 'document' || (response.status() >= 300 && response.status() < 400)) return;
-    // A download (an export) is not a page.
-    if ((await response.headerValue('content-disposition'))?.startsWith('attachment')) return;
-    const file = join(folder, `${String(documents.length).padStart(2, '0')}-${who}.html`);
-    documents.push({ label: `${who} ${new URL(response.url()).pathname} (${response.status()})`, file });
-    await writeFile(file, await response.text());
-  });
-}
-
-async function checkAxe(page: Page, label: string): Promise<void> {
-  for (const v of await axeViolations(page)) axeProblems.push(`${label}: ${v.id} (${v.help}) ${v.nodes.join('; ')}`);
-}
+const checks = new PageChecks();
 
 async function signIn(page: Page, email: string): Promise<void> {
   await page.goto(`${server.url}/${T}/back-office`);
@@ -53,7 +33,7 @@ async function signIn(page: Page, email: string): Promise<void> {
 }
 
 before(async () => {
-  folder = await mkdtemp(join(tmpdir(), 'bastide-bo-e2e-'));
+  await checks.open();
   server = await startTestServer({ registers: [EXAMPLE_REGISTERS.commune] });
   const loaded = (await server.registers.current(T))!;
   await agentWithPassword(server.database.db, loaded, 'agent', ['accueil'], 'lea.martin@val-fleuri.example.fr');
@@ -67,43 +47,43 @@ before(async () => {
 after(async () => {
   await closeBrowser();
   await server?.close();
-  if (folder) await rm(folder, { recursive: true, force: true });
+  await checks.close();
 });
 
 describe('a day in the back office (Chromium)', () => {
   it('walks an agent from sign-in with TOTP to a closed request, and a colleague sees the claim', async () => {
     const lea = await (await newContext()).newPage();
-    recordDocuments(lea, 'lea');
+    checks.record(lea, 'lea');
 
     await lea.goto(`${server.url}/${T}/back-office`);
-    await checkAxe(lea, 'connexion');
+    await checks.axe(lea, 'connexion');
     await lea.getByLabel('Adresse e-mail professionnelle').fill('lea.martin@val-fleuri.example.fr');
     await lea.getByLabel('Mot de passe').fill('pas le bon');
     await lea.getByRole('button', { name: 'Se connecter' }).click();
     assert.match(await lea.title(), /^Erreur : Connexion/);
-    await checkAxe(lea, 'connexion en erreur');
+    await checks.axe(lea, 'connexion en erreur');
 
     await signIn(lea, 'lea.martin@val-fleuri.example.fr');
     assert.match(await lea.locator('h1').innerText(), /Demandes de mes services/);
-    await checkAxe(lea, 'liste');
+    await checks.axe(lea, 'liste');
 
     await lea.getByRole('link', { name: 'Mon compte' }).click();
-    await checkAxe(lea, 'compte');
+    await checks.axe(lea, 'compte');
     await lea.getByRole('link', { name: 'Activer la double authentification' }).click();
-    await checkAxe(lea, 'activation TOTP');
+    await checks.axe(lea, 'activation TOTP');
     const secret = (await lea.locator('#cle').innerText()).replace(/\s+/g, '');
     const enrolledAt = Date.now();
     await lea.getByLabel('Code à 6 chiffres').fill(totpCode(secret, enrolledAt));
     await lea.getByRole('button', { name: 'Activer' }).click();
     assert.equal(await lea.locator('.recovery-codes li').count(), 10);
-    await checkAxe(lea, 'codes de secours');
+    await checks.axe(lea, 'codes de secours');
     await lea.getByRole('link', { name: 'Continuer vers les demandes' }).click();
 
     await lea.getByRole('button', { name: 'Se déconnecter' }).click();
     assert.match(await lea.locator('[role=status]').innerText(), /Vous êtes déconnecté/);
     await signIn(lea, 'lea.martin@val-fleuri.example.fr');
     assert.match(lea.url(), /\/back-office\/verification$/);
-    await checkAxe(lea, 'vérification TOTP');
+    await checks.axe(lea, 'vérification TOTP');
     await lea.getByLabel(/Code à 6 chiffres/).fill(totpCode(secret, enrolledAt + 30_000));
     await lea.getByRole('button', { name: 'Valider' }).click();
     assert.match(await lea.locator('h1').innerText(), /Demandes de mes services/);
@@ -113,10 +93,10 @@ describe('a day in the back office (Chromium)', () => {
     await lea.getByRole('button', { name: 'Filtrer' }).click();
     assert.match(lea.url(), /form=contact-mairie/);
     assert.equal(await lea.locator('tbody tr').count(), 2);
-    await checkAxe(lea, 'liste filtrée');
+    await checks.axe(lea, 'liste filtrée');
 
     await lea.locator('tbody tr').first().getByRole('link').click();
-    await checkAxe(lea, 'demande');
+    await checks.axe(lea, 'demande');
     await lea.getByRole('button', { name: 'Prendre en charge' }).click();
     assert.match(await lea.locator('[role=status]').innerText(), /Vous prenez en charge/);
     await lea.getByLabel('Nouvelle note').fill('Rappeler la personne jeudi.');
@@ -129,16 +109,16 @@ describe('a day in the back office (Chromium)', () => {
     await lea.getByLabel('Statut', { exact: true }).selectOption('done');
     await lea.getByRole('button', { name: 'Enregistrer le statut' }).click();
     assert.match(await lea.locator('dl.items').first().innerText(), /Traitée/);
-    await checkAxe(lea, 'demande traitée');
+    await checks.axe(lea, 'demande traitée');
     const recordUrl = lea.url().replace(/\?.*$/, '');
 
     const marc = await (await newContext()).newPage();
-    recordDocuments(marc, 'marc');
+    checks.record(marc, 'marc');
     await signIn(marc, 'marc.petit@val-fleuri.example.fr');
     await marc.goto(recordUrl);
     assert.match(await marc.locator('dl.items').first().innerText(), /par lea\.martin@val-fleuri\.example\.fr/);
     assert.ok(await marc.getByRole('button', { name: /Reprendre la demande à lea\.martin/ }).isVisible());
-    await checkAxe(marc, 'demande tenue par une collègue');
+    await checks.axe(marc, 'demande tenue par une collègue');
 
     // The list as filtered, exported for a spreadsheet: a download, with the data as typed.
     await lea.goto(`${server.url}/${T}/back-office?form=contact-mairie`);
@@ -148,20 +128,12 @@ describe('a day in the back office (Chromium)', () => {
     assert.ok(csv.startsWith('\uFEFFIdentifiant;Démarche;Statut;'));
     assert.ok(csv.includes('Horaires de la mairie ?') && csv.includes('Demande de rendez-vous'));
 
-    assert.deepEqual(axeProblems, []);
+    assert.deepEqual(checks.axeProblems, []);
   });
 
   it('sends pages the W3C Nu Html Checker finds valid', async (t) => {
-    // Responses are written as they arrive: let the last ones land.
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    assert.ok(documents.length >= 12, `${documents.length} pages`);
-    const messages = await runVnu(documents.map((d) => d.file));
-    const errors: string[] = [];
-    for (const m of messages) {
-      const doc = documents.find((d) => m.url?.endsWith(basename(d.file)));
-      if (m.type === 'info') t.diagnostic(`${doc?.label ?? m.url}: ${describeMessage(m)}`);
-      else errors.push(`${doc?.label ?? m.url}: ${describeMessage(m)}`);
-    }
-    assert.deepEqual(errors, []);
+    const pages = await checks.documents();
+    assert.ok(pages >= 12, `${pages} pages`);
+    assert.deepEqual(await checks.vnuErrors((m) => t.diagnostic(m)), []);
   });
 });

@@ -13,6 +13,9 @@ import { describeMessage, runVnu } from './vnu.ts';
 export class PageChecks {
   readonly #documents: Array<{ label: string; file: string }> = [];
   readonly axeProblems: string[] = [];
+  readonly #lost: string[] = [];
+  readonly #pending: Promise<void>[] = [];
+  #seen = 0;
   #folder: string | undefined;
 
   async open(): Promise<void> {
@@ -23,17 +26,35 @@ export class PageChecks {
     if (this.#folder) await rm(this.#folder, { recursive: true, force: true });
   }
 
-  get documents(): number {
+  /** How many pages are kept, once every one on its way is written. */
+  async documents(): Promise<number> {
+    await Promise.all(this.#pending);
     return this.#documents.length;
   }
 
-  /** Keeps what the server sends for each document `page` lands on (redirects excepted). */
+  /**
+   * Keeps what the server sends for each document `page` lands on (redirects and downloads excepted).
+   * A page left at once may have lost its body in the browser before it is read: a page that was
+   * fetched with GET is then fetched again with the same cookies; one answering a POST cannot be.
+   */
   record(page: Page, who: string): void {
-    page.on('response', async (response) => {
-      if (response.request().resourceType() !== 'document' || (response.status() >= 300 && response.status() < 400)) return;
-      const file = join(this.#folder!, `${String(this.#documents.length).padStart(2, '0')}-${who}.html`);
-      this.#documents.push({ label: `${who} ${new URL(response.url()).pathname} (${response.status()})`, file });
-      await writeFile(file, await response.text());
+    page.on('response', (response) => {
+      const request = response.request();
+      if (request.resourceType() !== 'document' || (response.status() >= 300 && response.status() < 400)) return;
+      const body = response.body().catch(() => undefined);
+      const label = `${who} ${new URL(response.url()).pathname} (${response.status()})`;
+      const file = join(this.#folder!, `${String(this.#seen++).padStart(2, '0')}-${who}.html`);
+      this.#pending.push(
+        (async () => {
+          // A download (an export) is not a page.
+          if ((await response.headerValue('content-disposition'))?.startsWith('attachment')) return;
+          const again = async () => (await page.context().request.get(response.url())).body();
+          const kept = (await body) ?? (request.method() === 'GET' ? await again().catch(() => undefined) : undefined);
+          if (!kept) return void this.#lost.push(label);
+          await writeFile(file, kept);
+          this.#documents.push({ label, file });
+        })().catch(() => void this.#lost.push(label)),
+      );
     });
   }
 
@@ -43,9 +64,8 @@ export class PageChecks {
 
   /** The Nu checker's errors over every document kept; its info messages go to `info`. */
   async vnuErrors(info: (message: string) => void): Promise<string[]> {
-    // Responses are written as they arrive: let the last ones land.
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const errors: string[] = [];
+    await Promise.all(this.#pending);
+    const errors = this.#lost.map((label) => `${label}: page quittée avant d'avoir pu être lue`);
     for (const m of await runVnu(this.#documents.map((d) => d.file))) {
       const doc = this.#documents.find((d) => m.url?.endsWith(basename(d.file)));
       if (m.type === 'info') info(`${doc?.label ?? m.url}: ${describeMessage(m)}`);

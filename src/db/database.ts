@@ -7,6 +7,7 @@ import pg from 'pg';
 import { join } from 'node:path';
 import { lockDataDir } from './data-dir-lock.ts';
 import { migrateToLatest } from './migrator.ts';
+import { schemaScopedDialect } from './schema-scoped-dialect.ts';
 import { PgliteWorkerDialect } from './pglite-worker-dialect.ts';
 import type { Tables } from './tables.ts';
 
@@ -43,7 +44,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
       // Tests isolate themselves in a schema of their own.
       ...(target.schema ? { options: `-c search_path=${target.schema}` } : {}),
     });
-    db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+    db = new Kysely<Tables>({ dialect: schemaScopedDialect(new PostgresDialect({ pool }), target.schema ?? 'public') });
     ping = async () => {
       await sql`select 1`.execute(db);
     };

@@ -6,7 +6,6 @@ import type { Kysely } from 'kysely';
 import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
-const ATTEMPTS = 10;
 
 class FolderMigrationProvider implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {
@@ -29,27 +28,11 @@ export class MigrationError extends Error {
   }
 }
 
-/**
- * Kysely's migrator lists the tables of every schema before it starts. When another process drops a
- * schema at that moment (tests and benchmarks each use one of their own on the shared server),
- * PostgreSQL answers `schema "…" does not exist` about a schema that is not ours: that is worth another try.
- */
-function raceWithAnotherSchema(message: string, ours: string): boolean {
-  const m = /schema "([^"]+)" does not exist/.exec(message);
-  return m !== null && m[1] !== ours;
-}
-
 /** `schema`: where the migration bookkeeping lives (tests use a schema of their own). */
 export async function migrateToLatest(db: Kysely<any>, schema = 'public'): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    const migrator = new Migrator({ db, provider: new FolderMigrationProvider(), migrationTableSchema: schema });
-    const { error, results } = await migrator.migrateToLatest();
-    if (!error) return;
-    const message = error instanceof Error ? error.message : String(error);
-    if (attempt < ATTEMPTS && raceWithAnotherSchema(message, schema)) {
-      await new Promise((r) => setTimeout(r, 50 * attempt));
-      continue;
-    }
-    throw new MigrationError(results?.find((r) => r.status === 'Error')?.migrationName, message);
-  }
+  const migrator = new Migrator({ db, provider: new FolderMigrationProvider(), migrationTableSchema: schema });
+  const { error, results } = await migrator.migrateToLatest();
+  if (!error) return;
+  const message = error instanceof Error ? error.message : String(error);
+  throw new MigrationError(results?.find((r) => r.status === 'Error')?.migrationName, message);
 }
