@@ -13,7 +13,7 @@ import type { Kysely } from 'kysely';
 import { applyPrincipal, withPrincipal, type Principal } from '../db/principal.ts';
 import type { Tables } from '../db/tables.ts';
 import type { Register } from '../register/schema.ts';
-import { applicableRights } from '../rights/applicable-rights.ts';
+import { erasureException } from '../rights/erasure-exceptions.ts';
 import type { CitizenDeps } from './citizen-accounts.ts';
 import type { MyRequest } from './my-requests.ts';
 
@@ -35,16 +35,8 @@ export async function heldRequests(db: Kysely<Tables>, tenantId: string, request
 
 export function deletionPlan(register: Register, requests: readonly MyRequest[], held: ReadonlySet<string>): DeletionItem[] {
   return requests.map((request) => {
-    if (held.has(request.id))
-      return { request, keep: true, reason: 'Cette demande fait l’objet d’une conservation pour raison juridique (par exemple un litige), décidée par le délégué à la protection des données : elle ne peut pas être effacée tant que dure cette mesure.' };
-    if (request.archivedAt)
-      return { request, keep: true, reason: 'Cette demande est archivée au titre d’une obligation légale de conservation : elle sera supprimée à la fin de cette obligation, à la date indiquée.' };
-    if (request.frozen) return { request, keep: true, reason: 'Une obligation légale de conservation s’applique à cette demande (gel) : elle ne peut pas être effacée tant qu’elle dure.' };
-    const processing = register.processings.find((p) => p.id === request.processingId);
-    if (!processing) return { request, keep: true, reason: 'Le traitement de cette demande ne figure plus au registre : le délégué à la protection des données décidera de son sort.' };
-    const erasure = applicableRights(processing.legalBasis).find((r) => r.right === 'erasure');
-    if (erasure?.applies === 'yes') return { request, keep: false, reason: '' };
-    return { request, keep: true, reason: `${erasure?.explanation ?? ''}${processing.legalReference ? ` Texte applicable : ${processing.legalReference}.` : ''}`.trim() };
+    const reason = erasureException(register, request, held.has(request.id));
+    return { request, keep: reason !== undefined, reason: reason ?? '' };
   });
 }
 

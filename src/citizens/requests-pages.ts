@@ -42,7 +42,8 @@ function shown(field: Field, v: unknown): string {
   return String(v);
 }
 
-function submitted(form: Form | undefined, data: Record<string, unknown>): Html {
+/** What was sent, labelled as the form asked it; groups as tables. */
+export function submitted(form: Form | undefined, data: Record<string, unknown>): Html {
   if (!form) return html`<p>Cette démarche n’existe plus ; voici les informations telles qu’enregistrées :</p><pre>${JSON.stringify(data, null, 2)}</pre>`;
   const groups = form.fields.filter((f) => f.type === 'group');
   return html`<dl class="items">${form.fields.filter((f) => f.type !== 'group').map((f) => html`<dt>${f.label}</dt><dd>${shown(f, data[f.name])}</dd>`)}</dl>

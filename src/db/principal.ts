@@ -15,7 +15,9 @@ export type Principal =
   /** The outbox worker: every tenant's sealed messages, and no other table. */
   | { kind: 'mailer'; tenantId: '' }
   /** A signed-in citizen: its linked requests and those bearing its confirmed e-mail's blind indexes. */
-  | { kind: 'citizen'; tenantId: string; citizenId: string; subjects: readonly string[] };
+  | { kind: 'citizen'; tenantId: string; citizenId: string; subjects: readonly string[] }
+  /** Fulfilling a rights request: one person's records (their blind indexes), archives included, and nobody else's. */
+  | { kind: 'rights'; tenantId: string; subjects: readonly string[] };
 
 const ROLE: Record<Principal['kind'], string> = {
   public: 'bastide_public',
@@ -24,6 +26,7 @@ const ROLE: Record<Principal['kind'], string> = {
   system: 'bastide_system',
   mailer: 'bastide_mailer',
   citizen: 'bastide_citizen',
+  rights: 'bastide_rights',
 };
 
 export type Tx = Transaction<Tables>;
@@ -42,7 +45,7 @@ export async function applyPrincipal(trx: Tx, principal: Principal): Promise<voi
   const tracking = principal.kind === 'public' ? (principal.trackingHash ?? '') : '';
   const draft = principal.kind === 'public' ? (principal.draftHash ?? '') : '';
   const citizen = principal.kind === 'citizen' ? principal.citizenId : '';
-  const subjects = principal.kind === 'citizen' ? principal.subjects.join(',') : '';
+  const subjects = principal.kind === 'citizen' || principal.kind === 'rights' ? principal.subjects.join(',') : '';
   await sql`select set_config('role', ${ROLE[principal.kind]}, true),
       set_config('app.tenant', ${principal.tenantId}, true),
       set_config('app.services', ${services}, true),

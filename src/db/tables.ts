@@ -332,6 +332,44 @@ export interface MailOutboxTable {
   expires_at: ColumnType<Date, Date | string, Date | string>;
 }
 
+export type RightsRequestType = 'access' | 'rectification' | 'erasure' | 'restriction' | 'objection' | 'portability';
+export type RightsRequestState = 'awaiting-verification' | 'open' | 'done';
+
+/** A request to exercise a GDPR right (src/rights/): the address found by its blind index, everything personal sealed. */
+export interface RightsRequestsTable {
+  tenant_id: string;
+  id: string;
+  type: RightsRequestType;
+  state: RightsRequestState;
+  subject_index: string;
+  phone_index: string | null;
+  scope_processing: string | null;
+  scope_tracking_hash: string | null;
+  /** `{email, phone?, details, notes…}` sealed under the tenant key (src/rights/request-secrets.ts). */
+  sealed: string;
+  key_version: number;
+  received_at: ColumnType<Date, Date | string, Date | string>;
+  verify_token_hash: string | null;
+  verify_expires_at: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  verified_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** `lien` (the link in the e-mail) or the DPO's account id. */
+  verified_by: ColumnType<string | null, string | null | undefined, string | null>;
+  due_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  extended_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  reminded_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  fulfilled_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  fulfilled_by: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Ids and the register's reasons only (src/rights/outcome.ts). */
+  outcome: ColumnType<unknown, string | null | undefined, string | null>;
+  answer_token_hash: ColumnType<string | null, string | null | undefined, string | null>;
+  answer_expires_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  answer_sealed: ColumnType<string | null, string | null | undefined, string | null>;
+  answer_key_version: ColumnType<number | null, number | null | undefined, number | null>;
+  restriction_lifted_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  last_error: ColumnType<string | null, string | null | undefined, string | null>;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+}
+
 export interface Tables {
   tenants: TenantsTable;
   register_versions: RegisterVersionsTable;
@@ -359,4 +397,5 @@ export interface Tables {
   record_replies: RecordMessagesTable;
   citizens: CitizensTable;
   citizen_records: CitizenRecordsTable;
+  rights_requests: RightsRequestsTable;
 }

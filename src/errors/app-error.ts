@@ -30,6 +30,9 @@ export const ERRORS = {
   'forbidden-role': { status: 403, title: 'Accès réservé', message: 'Cette page est réservée à un autre rôle que le vôtre.', report: false },
   'export-too-large': { status: 413, title: 'Export trop volumineux', message: 'Cette liste compte trop de demandes pour un seul export : resserrez les filtres (démarche, statut, dates).', report: false },
   'too-many-requests': { status: 429, title: 'Trop de requêtes', message: 'Trop de requêtes : réessayez dans un instant.', report: false },
+  'rights-desk-not-offered': { status: 404, title: 'Demande de droits en ligne indisponible', message: 'Cette collectivité ne reçoit pas encore les demandes d’exercice des droits en ligne : écrivez à son délégué à la protection des données (adresse sur la page « Exercer mes droits »).', report: false },
+  'rights-request-not-found': { status: 404, title: 'Demande introuvable', message: 'Cette demande d’exercice des droits n’existe pas.', report: false },
+  'rights-request-state': { status: 409, title: 'Étape impossible', message: 'Cette étape n’est pas possible dans l’état actuel de la demande.', report: false },
   internal: { status: 500, title: 'Erreur du serveur', message: 'Une erreur inattendue est survenue. Réessayez plus tard ; si elle persiste, contactez la collectivité.', report: true },
 } as const;
 

@@ -13,8 +13,8 @@ export interface JournalEntry {
   actorId: string | null;
   /** What a DPO reads: an e-mail or "cli:…", never a citizen's data. */
   actor: string;
-  /** Reads of personal data; `hold` and `release` are the DPO's legal holds on a record (src/retention/holds.ts). */
-  action: 'read' | 'download' | 'export' | 'list' | 'hold' | 'release';
+  /** Reads of personal data; `hold` and `release` are the DPO's legal holds on a record (src/retention/holds.ts); `rights` a step of a rights request (src/rights/). */
+  action: 'read' | 'download' | 'export' | 'list' | 'hold' | 'release' | 'rights';
   recordId: string | null;
   purpose: string;
 }

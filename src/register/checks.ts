@@ -271,6 +271,14 @@ export function checkRegister(reg: Register): { errors: Problem[]; warnings: Pro
     if (!reg.cookies.some((k) => k.name === 'bastide_citoyen'))
       c.error(['cookies'], 'avec citizenAccountProcessing, le cookie de connexion au compte « bastide_citoyen » doit être déclaré (category: essential, lifetime: session)');
   }
+  if (reg.rightsRequestProcessing) {
+    const rights = reg.processings.find((p) => p.id === reg.rightsRequestProcessing);
+    if (!rights) c.error(['rightsRequestProcessing'], `traitement « ${reg.rightsRequestProcessing} » introuvable dans processings`);
+    else if (!rights.data.some((d) => d.category === 'contact'))
+      c.error(['rightsRequestProcessing'], `le traitement « ${rights.id} » doit déclarer l’adresse électronique des demandeurs (data: category contact)`);
+    else if (rights.retention.from.startsWith('field:') || rights.retention.from === 'closed')
+      c.error(['rightsRequestProcessing'], `la conservation du traitement « ${rights.id} » doit partir de la demande (created) ou de la réponse (event)`);
+  }
   checkCookies(c, reg);
 
   const used = (ids: (p: Processing) => Array<string | undefined>) => new Set(reg.processings.flatMap(ids));

@@ -255,6 +255,8 @@ export const RegisterSchema = z.strictObject({
   securityLogProcessing: slug().optional(),
   /** The processing that declares citizen accounts (`/{tenant}/mon-compte`); without it the authority offers none. */
   citizenAccountProcessing: slug().optional(),
+  /** The processing that keeps the rights requests (`/{tenant}/mes-droits`), for their retention; without it the page only gives the DPO's address. */
+  rightsRequestProcessing: slug().optional(),
   cookies: z.array(Cookie).max(100).default([]),
   embeds: z.array(Embed).max(50).default([]),
 });

@@ -13,6 +13,8 @@ export type AppConfig = Pick<Config, 'publicUrl' | 'submissionsPerMinute'> &
   Partial<Pick<Config, 'trackingLookupsPerMinute' | 'trustProxy'>> & {
     /** Failed bearer tokens from one address before it must wait (tests raise it). */
     authFailuresPerMinute?: number;
+    /** Rights requests from one address in an hour (page and API together). */
+    rightsRequestsPerHour?: number;
   };
 
 export interface AppContext {
@@ -45,6 +47,8 @@ export interface AppContextOptions {
 /** Failed bearer tokens from one address before it is made to wait: enough for typing mistakes, not for guessing. */
 const AUTH_FAILURES_PER_MINUTE = 10;
 const DEFAULT_TRACKING_PER_MINUTE = 20;
+/** A person makes a few rights requests; a flood from one address is refused before it reaches anyone's mailbox. */
+const RIGHTS_REQUESTS_PER_HOUR = 10;
 
 export function rateLimitsFor(config: AppConfig): RateLimits {
   const perMinute = (max: number) => ({ max, windowMs: 60_000 });
@@ -53,6 +57,7 @@ export function rateLimitsFor(config: AppConfig): RateLimits {
     draft: perMinute(config.submissionsPerMinute),
     tracking: perMinute(config.trackingLookupsPerMinute ?? DEFAULT_TRACKING_PER_MINUTE),
     'auth-failure': perMinute(config.authFailuresPerMinute ?? AUTH_FAILURES_PER_MINUTE),
+    rights: { max: config.rightsRequestsPerHour ?? RIGHTS_REQUESTS_PER_HOUR, windowMs: 3_600_000 },
   });
 }
 

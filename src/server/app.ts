@@ -13,6 +13,8 @@ import { submissionApiRoutes } from '../records/submission-api-routes.ts';
 import { formRoutes } from '../forms/form-routes.ts';
 import { trackingRoutes } from '../records/tracking-routes.ts';
 import { recordApiRoutes } from '../records/record-api-routes.ts';
+import { rightsApiRoutes } from '../rights/rights-api-routes.ts';
+import { rightsPageRoutes } from '../rights/rights-page-routes.ts';
 import { journalRoutes } from '../journal/journal-routes.ts';
 import { openapiRoutes } from '../api/openapi-routes.ts';
 import { publicPagesRoutes } from '../web/public-pages-routes.ts';
@@ -144,6 +146,8 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   formRoutes(app, ctx);
   trackingRoutes(app, ctx);
   recordApiRoutes(app, ctx);
+  rightsApiRoutes(app, ctx);
+  rightsPageRoutes(app, ctx);
   journalRoutes(app, ctx);
   signInRoutes(app, ctx);
   recordsRoutes(app, ctx);

@@ -37,20 +37,4 @@ ${tenants.length === 0 ? html`<p>Aucune collectivité n’est encore chargée su
 <p>Vous avez déjà fait une démarche ? <a href="/${loaded.tenantId}/suivi">Suivez-la avec son numéro de suivi</a>, sans compte.</p>`;
     return sendPage(reply, page(pageContext(loaded), { title: 'Démarches en ligne', path }, body).toString());
   });
-
-  app.get<{ Params: { tenant: string } }>('/:tenant/mes-droits', async (request, reply) => {
-    const loaded = await requireTenant(ctx.registers, request.params.tenant);
-    const dpo = loaded.register.dpo;
-    const path = `/${loaded.tenantId}/mes-droits`;
-    const body = html`<h1>Exercer mes droits sur mes données</h1>
-<p>Vous pouvez demander l’accès à vos données, leur rectification, leur effacement, la limitation de leur traitement, vous opposer à leur traitement ou en demander la portabilité, selon la base légale de chaque traitement (voir la <a href="/${loaded.tenantId}/donnees-personnelles#traitements">politique de données personnelles</a>).</p>
-<h2>Comment faire</h2>
-<ul>
-<li>Par courriel au délégué à la protection des données : <a href="mailto:${dpo.email}">${dpo.email}</a></li>
-${dpo.postal ? html`<li>Par courrier : ${dpo.name}, ${dpo.postal}</li>` : ''}
-</ul>
-<p>Précisez votre nom, un moyen de vous répondre, et si possible la démarche concernée. Nous répondons dans un délai d’un mois, prolongeable de deux mois pour une demande complexe.</p>
-<p>Vous pouvez aussi adresser une réclamation à la CNIL : <a href="https://www.cnil.fr/fr/plaintes">www.cnil.fr/fr/plaintes</a>.</p>`;
-    return sendPage(reply, page(pageContext(loaded), { title: 'Exercer mes droits', path }, body).toString());
-  });
 }

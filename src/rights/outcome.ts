@@ -1,0 +1,20 @@
+/** What a fulfilled request did: record ids and the register's reasons only, nothing personal (kept with the request). */
+export interface KeptRecord {
+  id: string;
+  processingId: string;
+  reason: string;
+}
+
+export interface Outcome {
+  /** The person's records the request concerned. */
+  found: number;
+  erased?: string[];
+  kept?: KeptRecord[];
+  /** Frozen by this request (a restriction), to unfreeze when it is lifted. */
+  frozen?: string[];
+  /** Portability: exported, and refused with the reason. */
+  exported?: string[];
+  refused?: KeptRecord[];
+  /** Objection: the DPO recorded compelling grounds (their text is sealed with the request). */
+  compellingGrounds?: boolean;
+}
