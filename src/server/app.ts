@@ -31,6 +31,7 @@ import { adminRoutes } from '../back-office/admin/admin-routes.ts';
 import { passwordRoutes } from '../back-office/admin/password-routes.ts';
 import { tokenRoutes } from '../back-office/admin/tokens-section.ts';
 import { archiveRoutes } from '../back-office/dpo/archive-routes.ts';
+import { rightsQueueRoutes } from '../back-office/rights/rights-queue-routes.ts';
 import { dpoRoutes } from '../back-office/dpo/dpo-routes.ts';
 import { requireTenant, pageContext } from '../web/tenant.ts';
 import { refuseOtherHosts } from '../web/host-check.ts';
@@ -159,6 +160,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   tokenRoutes(app, ctx);
   dpoRoutes(app, ctx);
   archiveRoutes(app, ctx);
+  rightsQueueRoutes(app, ctx);
   openapiRoutes(app, ctx);
   publicPagesRoutes(app, ctx);
   return app;
