@@ -7,6 +7,7 @@ import { accountCommands } from '../accounts/accounts-cli.ts';
 import { journalCommands } from '../journal/journal-cli.ts';
 import { keysCommands } from '../crypto/keys-cli.ts';
 import { retentionCommands } from '../retention/retention-cli.ts';
+import { rightsCommands } from '../rights/rights-cli.ts';
 import { reportError } from './cli-context.ts';
 
 const program = new Command('bastide')
@@ -23,6 +24,7 @@ accountCommands(program);
 journalCommands(program);
 keysCommands(program);
 retentionCommands(program);
+rightsCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -27,7 +27,7 @@ import { requestExpiry, requireRightsDesk } from './request-retention.ts';
 import { answerAad, sealSecrets } from './request-secrets.ts';
 import { answerMail } from './rights-mail.ts';
 import { findSubjectRecords, readContents, requestSubjects, type SubjectRecord } from './subject-records.ts';
-import { checkReason, type RightsDeps } from './verification.ts';
+import { checkReason, warmKeys, type RightsDeps } from './verification.ts';
 import { isUuid } from '../db/uuid.ts';
 
 /** How long the link to an access or portability answer works. */
@@ -73,6 +73,7 @@ export async function fulfilRequest(deps: RightsDeps, loaded: LoadedRegister, ac
   const register = loaded.register;
   const processing = requireRightsDesk(loaded);
   const alsoErase = new Set(idList(body.alsoErase));
+  await warmKeys(deps, tenantId);
   try {
     return await deps.db.transaction().execute(async (trx) => {
       await applyPrincipal(trx, { kind: 'dpo', tenantId, agentId: actor.agentId });

@@ -8,10 +8,11 @@ import type { Outcome } from './outcome.ts';
 import { lockRequest } from './request-repository.ts';
 import { liftedMail } from './rights-mail.ts';
 import { requestSubjects } from './subject-records.ts';
-import { recordStep, type RightsDeps } from './verification.ts';
+import { recordStep, warmKeys, type RightsDeps } from './verification.ts';
 
 export async function liftRestriction(deps: RightsDeps, loaded: LoadedRegister, actor: Actor, id: string, now = new Date()): Promise<{ unfrozen: string[] }> {
   const tenantId = loaded.tenantId;
+  await warmKeys(deps, tenantId);
   return deps.db.transaction().execute(async (trx) => {
     await applyPrincipal(trx, { kind: 'dpo', tenantId, agentId: actor.agentId });
     const row = await lockRequest(trx, tenantId, id);

@@ -30,6 +30,15 @@ export interface RightsDeps {
 }
 
 export const LINK_VERIFIER = 'lien';
+
+/**
+ * Loads the tenant's keys before a step's transaction opens: the embedded
+ * database has one connection, which a key lookup made inside the
+ * transaction would wait for forever.
+ */
+export async function warmKeys(deps: RightsDeps, tenantId: string): Promise<void> {
+  await deps.keys.all(tenantId);
+}
 const MIN_REASON = 10;
 const MAX_REASON = 2000;
 
@@ -77,6 +86,7 @@ export type LinkResult = { ok: true; id: string; dueAt: Date } | { ok: false };
 export async function verifyByLink(deps: RightsDeps, loaded: LoadedRegister, token: string, now = new Date()): Promise<LinkResult> {
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return { ok: false };
   const tenantId = loaded.tenantId;
+  await warmKeys(deps, tenantId);
   return withPrincipal(deps.db, { kind: 'system', tenantId }, async (trx) => {
     const row = await trx
       .selectFrom('rights_requests')
@@ -103,6 +113,7 @@ const dpoOf = (actor: Actor) => ({ kind: 'dpo' as const, tenantId: actor.tenantI
 /** The DPO establishes identity for a request that came by post or at the counter (or whose link the person cannot use). */
 export async function verifyByDpo(deps: RightsDeps, loaded: LoadedRegister, actor: Actor, id: string, reason: unknown, now = new Date()): Promise<{ id: string; dueAt: Date }> {
   const text = checkReason(reason, 'comment l’identité a été vérifiée (par exemple « pièce d’identité présentée au guichet »)');
+  await warmKeys(deps, loaded.tenantId);
   return withPrincipal(deps.db, dpoOf(actor), async (trx) => {
     const row = await lockRequest(trx, loaded.tenantId, id);
     if (!row) throw new AppError('rights-request-not-found');
@@ -122,6 +133,7 @@ export async function extendRequest(deps: RightsDeps, loaded: LoadedRegister, ac
   const text = checkReason(body.reason, 'pourquoi la demande est complexe ou nombreuse, motif communiqué à la personne');
   const months = typeof body.months === 'number' ? body.months : Number.NaN;
   if (!Number.isInteger(months) || months < 1 || months > 2) throw new AppError('bad-request', 'Le champ « months » vaut 1 ou 2 : la prolongation est d’un ou de deux mois au plus (article 12.3 du RGPD).');
+  await warmKeys(deps, loaded.tenantId);
   return withPrincipal(deps.db, dpoOf(actor), async (trx) => {
     const row = await lockRequest(trx, loaded.tenantId, id);
     if (!row) throw new AppError('rights-request-not-found');

@@ -7,7 +7,7 @@ import { fulfilRequest } from '../../rights/fulfilment.ts';
 import { liftRestriction } from '../../rights/lift-restriction.ts';
 import { countByState, listRequests, lockRequest, secretsOf, toSummary } from '../../rights/request-repository.ts';
 import { requireRightsDesk } from '../../rights/request-retention.ts';
-import { extendRequest, verifyByDpo } from '../../rights/verification.ts';
+import { extendRequest, verifyByDpo, warmKeys } from '../../rights/verification.ts';
 import type { AppContext } from '../../server/app-context.ts';
 import { requestBaseUrl } from '../../web/public-url.ts';
 import { sendPage } from '../../web/reply.ts';
@@ -36,6 +36,7 @@ export function rightsQueueRoutes(app: FastifyInstance, ctx: AppContext): void {
   }
 
   async function view(req: AgentRequest, id: string): Promise<Omit<RequestView, 'error' | 'notice'>> {
+    await warmKeys(deps, req.tenantId);
     return withPrincipal(deps.db, { kind: 'dpo', tenantId: req.tenantId, agentId: req.actor.agentId }, async (trx) => {
       const row = await lockRequest(trx, req.tenantId, id);
       if (!row) throw new AppError('rights-request-not-found');

@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { resolveActor } from '../accounts/actor.ts';
+import { testDatabaseKinds, uniqueTenantId } from '../db/testing.ts';
+import { openOutboxMessage } from '../mail/outbox-message.ts';
+import { renderMail } from '../mail/mailer.ts';
+import { accountWithToken, loadCommune } from '../records/testing.ts';
+import { startTestServer, type TestServer } from '../server/testing.ts';
+import { receiveRequest } from './intake.ts';
+import { rightsJob } from './rights-job.ts';
+import { verifyByDpo } from './verification.ts';
+
+for (const kind of testDatabaseKinds()) {
+  describe(`the rights desk's hourly job (${kind})`, () => {
+    let server: TestServer;
+    before(async () => {
+      server = await startTestServer({ kind });
+    });
+    after(() => server?.close());
+
+    it('reminds the DPO once of requests due within a week, and deletes requests past their retention', async () => {
+      const db = server.database.db;
+      const deps = { db, keys: server.ctx.keys };
+      const loaded = await loadCommune(db, uniqueTenantId('rappel'));
+      const t = loaded.tenantId;
+      const dpo = (await resolveActor(db, t, (await accountWithToken(db, loaded, 'dpo')).agent.id))!;
+      const received = new Date('2026-11-01T09:00:00Z');
+      const open = await receiveRequest(deps, loaded, { type: 'access', email: 'a@example.fr' }, 'https://mairie.example', received);
+      const never = await receiveRequest(deps, loaded, { type: 'access', email: 'b@example.fr' }, 'https://mairie.example', received);
+      assert.ok(open.ok && never.ok);
+      const verified = await verifyByDpo(deps, loaded, dpo, open.id, 'Pièce d’identité présentée au guichet.', received);
+      assert.equal(verified.dueAt.toISOString(), '2026-12-01T09:00:00.000Z');
+      const outbox = () => db.selectFrom('mail_outbox').select(['tenant_id', 'id', 'sealed', 'key_version']).where('tenant_id', '=', t).execute();
+      const mailsBefore = (await outbox()).length;
+
+      // Eight days before: too early.
+      assert.equal((await rightsJob.run(deps, new Date('2026-11-23T09:00:00Z'))).reminders, 0);
+      const first = await rightsJob.run(deps, new Date('2026-11-25T09:00:00Z'));
+      assert.equal(first.reminders, 1);
+      const mails = await outbox();
+      assert.equal(mails.length, mailsBefore + 1);
+      const texts = await Promise.all(mails.map(async (m) => renderMail(openOutboxMessage(await server.ctx.keys.byVersion(t, m.key_version), { ...m, sealed: m.sealed! }))));
+      const reminder = texts.find((m) => m.to === loaded.register.dpo.email);
+      assert.ok(reminder, 'the reminder goes to the DPO of the register');
+      assert.match(reminder.text, /1 demande arrive à échéance dans les 7 jours \(la première le 1 décembre 2026\)/);
+      assert.equal((await rightsJob.run(deps, new Date('2026-11-26T09:00:00Z'))).reminders, 0, 'once');
+
+      // Three months after it came, the unconfirmed request goes; the open one stays.
+      const gone = await rightsJob.run(deps, new Date('2027-02-02T09:00:00Z'));
+      assert.ok(Number(gone.deleted) >= 1);
+      const left = await db.selectFrom('rights_requests').select('id').where('tenant_id', '=', t).execute();
+      assert.deepEqual(left.map((r) => r.id), [open.id]);
+      assert.ok(never.ok && !left.some((r) => r.id === never.id));
+    });
+  });
+}
