@@ -138,6 +138,31 @@ describe('the rights desk (Chromium)', () => {
     assert.deepEqual(checks.axeProblems, []);
   });
 
+  it('lets the DPO verify identity for a request made at the counter, then rectify a field', async () => {
+    const filed = await fetch(`${server.url}/api/v1/${T}/rights-requests`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'rectification', email: CLAIRE, details: 'Mon nom est Morel, pas Martin.' }),
+    });
+    assert.equal(filed.status, 201);
+    const { id } = (await filed.json()) as { id: string };
+    await dpo.goto(`${server.url}/${T}/back-office/droits/${id}`);
+    await checks.axe(dpo, 'rectification à vérifier');
+    await dpo.getByLabel('Comment l’identité a été vérifiée').fill('Carte d’identité présentée au guichet de la mairie.');
+    await press(dpo, 'Identité vérifiée');
+    assert.match(await dpo.locator('[role=status]').first().innerText(), /Identité vérifiée/);
+    await checks.axe(dpo, 'rectification à traiter');
+    await dpo.getByLabel('Identifiant complet de la demande à rectifier').fill(ids.contact);
+    await dpo.getByLabel('Nom du champ').fill('nom');
+    await dpo.getByLabel('Nouvelle valeur').fill('Morel');
+    await dpo.getByLabel('Motif de la rectification').fill('Nom vérifié sur la carte d’identité présentée.');
+    await press(dpo, 'Traiter et répondre à la personne');
+    assert.match(await dpo.locator('[role=status]').first().innerText(), /Demande traitée/);
+    await checks.axe(dpo, 'rectification traitée');
+    await mailsTo(smtp, CLAIRE, /ont été rectifiées[\s\S]*« Nom »/);
+    assert.deepEqual(checks.axeProblems, []);
+  });
+
   it('sends pages the W3C Nu Html Checker finds valid', async (t) => {
     const pages = await checks.documents();
     assert.ok(pages >= 10, `${pages} pages checked`);

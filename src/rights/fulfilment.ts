@@ -29,12 +29,17 @@ import { answerMail } from './rights-mail.ts';
 import { findSubjectRecords, readContents, requestSubjects, type SubjectRecord } from './subject-records.ts';
 import { checkReason, warmKeys, type RightsDeps } from './verification.ts';
 import { isUuid } from '../db/uuid.ts';
+import { findForm } from '../forms/find-form.ts';
+import { parseChanges, rectify } from './rectification.ts';
 
 /** How long the link to an access or portability answer works. */
 export const ANSWER_LINK_DAYS = 30;
 export const answerPath = (tenantId: string) => `/${tenantId}/mes-droits/reponse`;
 
 export interface FulfilBody {
+  /** Rectification: the new values, field by field, and the DPO's reason. */
+  changes?: unknown;
+  reason?: unknown;
   /** Objection: the DPO's compelling legitimate grounds (art. 21.1), stated in the answer. */
   grounds?: unknown;
   /** Erasure: public-task records the DPO found no longer needed (art. 17.1.a). */
@@ -44,7 +49,8 @@ export interface FulfilBody {
 export type FulfilResult =
   | { type: 'access' | 'portability'; subject: { email: string }; records: AccessAnswer['records']; refused?: KeptRecord[]; answerUrl: string }
   | { type: 'erasure' | 'objection'; erased: string[]; kept: KeptRecord[]; compellingGrounds?: string }
-  | { type: 'restriction'; frozen: string[]; alreadyFrozen: string[] };
+  | { type: 'restriction'; frozen: string[]; alreadyFrozen: string[] }
+  | { type: 'rectification'; rectified: Array<{ id: string; fields: string[] }> };
 
 const ACTOR = (actor: Actor) => ({ actorId: actor.agentId, actor: actor.email });
 
@@ -82,9 +88,9 @@ export async function fulfilRequest(deps: RightsDeps, loaded: LoadedRegister, ac
       if (row.state === 'awaiting-verification')
         throw new AppError('rights-request-state', 'L’identité du demandeur n’est pas encore vérifiée : elle l’est par le lien envoyé à son adresse, ou par vous avec un motif (« verify »).');
       if (row.state === 'done') throw new AppError('rights-request-state', 'Cette demande est déjà traitée.');
-      if (row.type === 'rectification')
-        throw new AppError('rights-request-state', 'Une rectification se fait champ par champ sur chaque demande concernée, avec un motif ; elle n’est pas encore proposée ici : modifiez la demande dans l’espace agents.');
       const grounds = row.type === 'objection' && body.grounds !== undefined ? checkReason(body.grounds, 'les motifs légitimes et impérieux qui justifient de poursuivre le traitement') : undefined;
+      const changes = row.type === 'rectification' ? parseChanges(body.changes) : [];
+      const rectifyReason = row.type === 'rectification' ? checkReason(body.reason, 'ce qui établit que les données étaient inexactes ou incomplètes') : undefined;
       const secrets = await secretsOf(deps.keys, row);
       await applyPrincipal(trx, { kind: 'rights', tenantId, subjects: requestSubjects(row) });
       const records = await findSubjectRecords(trx, row);
@@ -94,7 +100,17 @@ export async function fulfilRequest(deps: RightsDeps, loaded: LoadedRegister, ac
       let summary: string[];
       let answer: AccessAnswer | undefined;
 
-      if (row.type === 'access' || row.type === 'portability') {
+      if (row.type === 'rectification') {
+        const rectified = await rectify(trx, deps.keys, loaded, records, changes);
+        outcome.rectified = rectified;
+        const label = (id: string, name: string) => findForm(register, records.find((r) => r.id === id)!.formId)?.form.fields.find((f) => f.name === name)?.label ?? name;
+        summary = [
+          'Les données suivantes ont été rectifiées comme vous le demandiez :',
+          ...rectified.map((x) => `- demande ${x.id} : ${x.fields.map((f) => `« ${label(x.id, f)} »`).join(', ')}`),
+          `Motif : ${rectifyReason}`,
+        ];
+        result = { type: 'rectification', rectified };
+      } else if (row.type === 'access' || row.type === 'portability') {
         const portable = (r: SubjectRecord) => {
           const p = register.processings.find((x) => x.id === r.processingId);
           return p ? applicableRights(p.legalBasis).find((x) => x.right === 'portability') : undefined;
@@ -144,7 +160,13 @@ export async function fulfilRequest(deps: RightsDeps, loaded: LoadedRegister, ac
         result = { type: 'restriction', frozen: toFreeze, alreadyFrozen: already };
       }
       if (ids.length > 0 && row.type !== 'access' && row.type !== 'portability')
-        await appendJournalWithRecords(trx, tenantId, { ...ACTOR(actor), action: 'rights' }, `demande d’exercice des droits ${row.id} (${row.type}) traitée`, ids);
+        await appendJournalWithRecords(
+          trx,
+          tenantId,
+          { ...ACTOR(actor), action: 'rights' },
+          `demande d’exercice des droits ${row.id} (${row.type}) traitée${outcome.rectified ? ` : champs rectifiés ${[...new Set(outcome.rectified.flatMap((x) => x.fields))].sort().join(', ')}` : ''}`,
+          outcome.rectified ? outcome.rectified.map((x) => x.id) : ids,
+        );
       else await appendJournal(trx, tenantId, { ...ACTOR(actor), action: 'rights', recordId: null, purpose: `demande d’exercice des droits ${row.id} (${row.type}) traitée` });
 
       const key = await deps.keys.current(tenantId);
@@ -152,7 +174,8 @@ export async function fulfilRequest(deps: RightsDeps, loaded: LoadedRegister, ac
       const linkExpiresAt = new Date(now.getTime() + ANSWER_LINK_DAYS * 86_400_000);
       const url = token ? `${baseUrl}${answerPath(tenantId)}?jeton=${token}` : undefined;
       if (result.type === 'access' || result.type === 'portability') result.answerUrl = url!;
-      const notes = grounds ? [...secrets.notes, { at: now.toISOString(), by: actor.email, kind: 'grounds' as const, text: grounds }] : secrets.notes;
+      const note = grounds ? { kind: 'grounds' as const, text: grounds } : rectifyReason ? { kind: 'rectification' as const, text: rectifyReason } : undefined;
+      const notes = note ? [...secrets.notes, { at: now.toISOString(), by: actor.email, ...note }] : secrets.notes;
       await trx
         .updateTable('rights_requests')
         .set({
@@ -162,7 +185,7 @@ export async function fulfilRequest(deps: RightsDeps, loaded: LoadedRegister, ac
           outcome: JSON.stringify(outcome),
           last_error: null,
           expires_at: requestExpiry(processing, new Date(row.received_at), now),
-          ...(grounds ? sealSecrets(key, tenantId, row.id, { ...secrets, notes }) : {}),
+          ...(note ? sealSecrets(key, tenantId, row.id, { ...secrets, notes }) : {}),
           ...(answer && token
             ? { answer_token_hash: lookupHash(token), answer_expires_at: linkExpiresAt, answer_sealed: sealJson(key.key, answer, answerAad(tenantId, row.id)), answer_key_version: key.version }
             : {}),

@@ -15,6 +15,8 @@ export interface Outcome {
   /** Portability: exported, and refused with the reason. */
   exported?: string[];
   refused?: KeptRecord[];
+  /** Rectification: which fields of which record changed (never the values). */
+  rectified?: Array<{ id: string; fields: string[] }>;
   /** Objection: the DPO recorded compelling grounds (their text is sealed with the request). */
   compellingGrounds?: boolean;
 }

@@ -96,7 +96,7 @@ export function rightsApiRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post<{ Params: IdParams; Body: unknown }>('/api/v1/:tenant/rights-requests/:id/fulfil', async (request, reply) => {
     const { loaded, actor } = await dpo(request, reply);
     const body = objectBody(request.body);
-    const result = await fulfilRequest(deps, loaded, actor, request.params.id, { grounds: body['grounds'], alsoErase: body['alsoErase'] }, requestBaseUrl(ctx, request));
+    const result = await fulfilRequest(deps, loaded, actor, request.params.id, { grounds: body['grounds'], alsoErase: body['alsoErase'], changes: body['changes'], reason: body['reason'] }, requestBaseUrl(ctx, request));
     ctx.mail.nudge();
     return result;
   });

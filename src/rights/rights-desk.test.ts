@@ -222,6 +222,31 @@ for (const kind of testDatabaseKinds()) {
       assert.match(text, new RegExp(`${c.ids.newsletter};.*;courriel;${c.claire.replace(/\./g, '\\.')}`));
     });
 
+    it('rectifies a field with a reason, checked as on submission, keeping the old value nowhere', async () => {
+      const c = await commune();
+      const id = await verified(c.t, c.claire, 'rectification', { details: 'Le lieu de mon signalement est le 14 rue des Lilas.' });
+      const refused = async (body: unknown, message: RegExp) => {
+        const r = await fulfil(c, id, body);
+        assert.equal(r.status, 400, JSON.stringify(r.body));
+        assert.match(JSON.stringify(r.body), message);
+      };
+      const reason = 'Adresse confirmée par le service technique.';
+      await refused({ changes: [{ recordId: c.ids.report, field: 'lieu', value: '14 rue des Lilas' }] }, /reason/);
+      await refused({ reason, changes: [{ recordId: c.ids.report, field: 'inconnu', value: 'x' }] }, /Le champ « inconnu » n’existe pas dans la démarche/);
+      await refused({ reason, changes: [{ recordId: c.ids.report, field: 'courriel', value: 'pas-une-adresse' }] }, /adresse électronique valide/);
+      await refused({ reason, changes: [{ recordId: c.ids.paul, field: 'lieu', value: '14 rue des Lilas' }] }, /n’est pas une demande de la personne concernée/);
+      await refused({ reason, changes: [{ recordId: c.ids.report, field: 'lieu', value: '' }] }, /obligatoire/);
+      const ok = await fulfil(c, id, { reason, changes: [{ recordId: c.ids.report, field: 'lieu', value: '14 rue des Lilas' }] });
+      assert.equal(ok.status, 200, JSON.stringify(ok.body));
+      assert.deepEqual(ok.body.rectified, [{ id: c.ids.report, fields: ['lieu'] }]);
+      const row = await withPrincipal(server.database.db, { kind: 'system', tenantId: c.t }, (trx) => trx.selectFrom('records').select(['data']).where('tenant_id', '=', c.t).where('id', '=', c.ids.report).executeTakeFirstOrThrow());
+      assert.equal(row.data['lieu'], '14 rue des Lilas');
+      const journal = await withPrincipal(server.database.db, { kind: 'system', tenantId: c.t }, (trx) => trx.selectFrom('journal').select('purpose').where('tenant_id', '=', c.t).execute());
+      assert.ok(journal.some((j) => /champs rectifiés lieu/.test(j.purpose)));
+      assert.ok(!journal.some((j) => /12 rue des Lilas|14 rue des Lilas/.test(j.purpose)), 'no value in the journal');
+      await mailsTo(smtp, c.claire, /ont été rectifiées[\s\S]*« Lieu du problème »/);
+    });
+
     it('extends the deadline once, by two months at most, with a reason e-mailed to the person', async () => {
       const c = await commune();
       const id = await verified(c.t, c.claire, 'access');

@@ -50,6 +50,10 @@ function reasonField(id: string, label: string, hint: string, error: string | un
   return html`<div class="field${error ? ' field-invalid' : ''}"><label for="${id}">${label}${required ? '' : ' (facultatif)'}</label><p class="hint" id="${id}-hint">${hint}</p>${error ? html`<p class="error-message" id="${id}-error"><span class="visually-hidden">Erreur : </span>${error}</p>` : ''}<textarea id="${id}" name="motif" rows="3" aria-describedby="${ids}"${error ? html` aria-invalid="true"` : ''}${required ? html` required` : ''}></textarea></div>`;
 }
 
+function textInput(id: string, name: string, label: string, hint: string): Html {
+  return html`<div class="field"><label for="${id}">${label}</label><p class="hint" id="${id}-hint">${hint}</p><input type="text" id="${id}" name="${name}" aria-describedby="${id}-hint"></div>`;
+}
+
 export interface RequestView {
   summary: RequestSummary;
   secrets: RequestSecrets;
@@ -104,7 +108,13 @@ ${
   r.state === 'open'
     ? html`<h2>Traiter la demande</h2>
 <form method="post" action="${here}/traiter" novalidate>${csrf}${
-        r.type === 'objection'
+        r.type === 'rectification'
+          ? html`<p>Une modification par envoi ; par l’API, plusieurs à la fois. La nouvelle valeur est vérifiée comme à l’envoi de la démarche ; l’ancienne n’est conservée nulle part.</p>
+${textInput('traiter-demande', 'demande', 'Identifiant complet de la demande à rectifier', '36 caractères, tel qu’il figure dans l’espace agents.')}
+${textInput('traiter-champ', 'champ', 'Nom du champ', 'Le nom technique du champ dans le registre, par exemple « lieu ».')}
+${textInput('traiter-valeur', 'valeur', 'Nouvelle valeur', 'Laissez vide pour effacer un champ facultatif.')}
+${reasonField('traiter-motif', 'Motif de la rectification', 'Ce qui établit que la donnée était inexacte ; 10 caractères au moins.', err('traiter'))}`
+          : r.type === 'objection'
           ? reasonField('traiter-motif', 'Motifs légitimes et impérieux de poursuivre le traitement', 'Laissez vide s’il n’y en a pas : les demandes de la personne sortent alors du traitement (effacées, sauf conservation obligatoire).', err('traiter'), false)
           : err('traiter')
             ? html`<p class="error-message" id="traiter-motif">${err('traiter')}</p>`

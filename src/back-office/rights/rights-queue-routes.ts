@@ -84,8 +84,14 @@ export function rightsQueueRoutes(app: FastifyInstance, ctx: AppContext): void {
     extendRequest(deps, req.loaded, req.actor, id, { months: Number(field(request.body, 'mois')), reason: field(request.body, 'motif').slice(0, 4000) }),
   );
   step('traiter', 'traiter', 'traitee', (req, id, request) => {
-    const grounds = field(request.body, 'motif').trim();
-    return fulfilRequest(deps, req.loaded, req.actor, id, grounds ? { grounds: grounds.slice(0, 4000) } : {}, requestBaseUrl(ctx, request));
+    const motif = field(request.body, 'motif').trim().slice(0, 4000);
+    const body =
+      field(request.body, 'demande') || field(request.body, 'champ')
+        ? { reason: motif, changes: [{ recordId: field(request.body, 'demande').trim(), field: field(request.body, 'champ').trim(), value: field(request.body, 'valeur').slice(0, 10_000) }] }
+        : motif
+          ? { grounds: motif }
+          : {};
+    return fulfilRequest(deps, req.loaded, req.actor, id, body, requestBaseUrl(ctx, request));
   });
   step('lever', 'lever', 'levee', (req, id) => liftRestriction(deps, req.loaded, req.actor, id));
 }
