@@ -1,8 +1,8 @@
 /**
  * The OpenAPI 3.1 description of the JSON API, written by hand next to the
- * routes it describes (notice, submissions, records, journal). Routes not
- * built yet (rights requests, consent, audience hits) are left out rather
- * than promised. A test checks that every route listed here answers.
+ * routes it describes (notice, submissions, records, journal, rights
+ * requests). Routes not built yet (consent, audience hits) are left out
+ * rather than promised. A test checks that every route listed here answers.
  */
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -176,6 +176,71 @@ export const openapiDocument = {
         security: bearer,
         parameters: [tenant, recordId],
         responses: { '200': json({ type: 'array', items: ref('JournalRow') }, 'Les lignes du journal pour cette demande, de la plus ancienne à la plus récente.'), '401': unauthorized, '404': error('Introuvable.') },
+      },
+    },
+    '/api/v1/{tenant}/rights-requests': {
+      post: {
+        tags: ['droits'],
+        summary: 'Dépose une demande d’exercice des droits',
+        description:
+          'Types `access`, `rectification` (avec `details`), `erasure`, `restriction`, `objection`, `portability`. `scope` : un numéro de suivi ou l’identifiant d’un traitement. La réponse est la même que la personne ait des données ou non ; un lien de confirmation, à usage unique, part vers l’adresse : le délai d’un mois court de cette confirmation (`dueAt` est la date si elle a lieu aujourd’hui). Limité par adresse cliente et par adresse électronique.',
+        parameters: [tenant],
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { type: 'object', required: ['type', 'email'], properties: { type: { type: 'string' }, email: { type: 'string' }, phone: { type: 'string' }, details: { type: 'string' }, scope: { type: 'string' } } } } },
+        },
+        responses: {
+          '201': json({ type: 'object', required: ['id', 'dueAt'], properties: { id: { type: 'string', format: 'uuid' }, dueAt: { type: 'string', format: 'date-time' }, state: { type: 'string' }, message: { type: 'string' } } }, 'Demande reçue, en attente de confirmation.'),
+          '400': json(ref('FieldErrors'), 'Champs invalides (messages en français).'),
+          '404': error('Collectivité inconnue, ou qui ne reçoit pas de demandes en ligne.'),
+          '429': json(ref('FieldErrors'), 'Trop de demandes depuis cette adresse, ou en attente de confirmation pour cette adresse électronique.'),
+        },
+      },
+      get: {
+        tags: ['droits'],
+        summary: 'La file des demandes (délégué) : à traiter par échéance, en retard d’abord',
+        security: bearer,
+        parameters: [tenant, { name: 'state', in: 'query', required: false, description: '`all` pour inclure les demandes traitées.', schema: { type: 'string', enum: ['all'] } }],
+        responses: { '200': json({ type: 'object' }, 'Comptes par état et demandes, sans donnée personnelle.'), '401': unauthorized, '403': error('Réservé au délégué à la protection des données.'), '404': error('Introuvable.') },
+      },
+    },
+    '/api/v1/{tenant}/rights-requests/{id}/verify': {
+      post: {
+        tags: ['droits'],
+        summary: 'Vérifie l’identité du demandeur (délégué), avec un motif écrit',
+        security: bearer,
+        parameters: [tenant, { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', properties: { reason: { type: 'string', minLength: 10 } } } } } },
+        responses: { '200': json({ type: 'object' }, 'Fait.'), '400': error('Motif ou valeur invalide (message en français).'), '401': unauthorized, '403': error('Réservé au délégué à la protection des données.'), '404': error('Demande introuvable.'), '409': error('Étape impossible dans l’état de la demande.') },
+      },
+    },
+    '/api/v1/{tenant}/rights-requests/{id}/extend': {
+      post: {
+        tags: ['droits'],
+        summary: 'Prolonge le délai une fois, d’un ou deux mois, avec un motif envoyé à la personne',
+        security: bearer,
+        parameters: [tenant, { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', properties: { months: { type: 'integer', minimum: 1, maximum: 2 }, reason: { type: 'string', minLength: 10 } } } } } },
+        responses: { '200': json({ type: 'object' }, 'Fait.'), '400': error('Motif ou valeur invalide (message en français).'), '401': unauthorized, '403': error('Réservé au délégué à la protection des données.'), '404': error('Demande introuvable.'), '409': error('Étape impossible dans l’état de la demande.') },
+      },
+    },
+    '/api/v1/{tenant}/rights-requests/{id}/fulfil': {
+      post: {
+        tags: ['droits'],
+        summary: 'Traite la demande et répond à l’adresse vérifiée : accès `{subject, records}`, effacement et opposition `{erased, kept: [{id, reason}]}`, limitation `{frozen}`, rectification `{rectified}`',
+        security: bearer,
+        parameters: [tenant, { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', properties: { changes: { type: 'array' }, reason: { type: 'string' }, grounds: { type: 'string' }, alsoErase: { type: 'array', items: { type: 'string', format: 'uuid' } } } } } } },
+        responses: { '200': json({ type: 'object' }, 'Fait.'), '400': error('Motif ou valeur invalide (message en français).'), '401': unauthorized, '403': error('Réservé au délégué à la protection des données.'), '404': error('Demande introuvable.'), '409': error('Étape impossible dans l’état de la demande.') },
+      },
+    },
+    '/api/v1/{tenant}/rights-requests/{id}/lift': {
+      post: {
+        tags: ['droits'],
+        summary: 'Lève une limitation et en informe la personne',
+        security: bearer,
+        parameters: [tenant, { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+        responses: { '200': json({ type: 'object' }, 'Fait.'), '400': error('Motif ou valeur invalide (message en français).'), '401': unauthorized, '403': error('Réservé au délégué à la protection des données.'), '404': error('Demande introuvable.'), '409': error('Étape impossible dans l’état de la demande.') },
       },
     },
     '/api/v1/{tenant}/journal': {

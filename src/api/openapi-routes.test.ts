@@ -32,6 +32,11 @@ describe('the OpenAPI document', () => {
       '/api/v1/{tenant}/records/{id}',
       '/api/v1/{tenant}/records/{id}/files/{fileId}',
       '/api/v1/{tenant}/records/{id}/journal',
+      '/api/v1/{tenant}/rights-requests',
+      '/api/v1/{tenant}/rights-requests/{id}/extend',
+      '/api/v1/{tenant}/rights-requests/{id}/fulfil',
+      '/api/v1/{tenant}/rights-requests/{id}/lift',
+      '/api/v1/{tenant}/rights-requests/{id}/verify',
       '/api/v1/{tenant}/tracking/{code}',
     ]);
   });
