@@ -18,6 +18,7 @@ type Req = FastifyRequest<{ Params: { tenant: string; id?: string }; Querystring
 const DONE: Record<string, string> = {
   confirme: 'Votre adresse est confirmée : votre compte est ouvert.',
   adresse: 'Votre nouvelle adresse est confirmée et en vigueur.',
+  efface: 'La demande est effacée, avec ses pièces jointes.',
 };
 
 export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {

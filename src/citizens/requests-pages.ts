@@ -28,6 +28,11 @@ ${
     : html`<div class="table-wrap"><table><caption>Mes demandes (${requests.length})</caption>
 <thead><tr><th scope="col">Démarche</th><th scope="col">Envoyée le</th><th scope="col">État</th><th scope="col">Code de suivi</th><th scope="col">Conservation</th></tr></thead>
 <tbody>${rows}</tbody></table></div>`
+}
+${
+  requests.length > 0
+    ? html`<h2>Mes données</h2><p><a href="${base}/mes-donnees.json" download>Télécharger toutes mes données</a> (au format JSON) : le contenu de vos demandes, les réponses des services, qui les a consultées et quand elles seront supprimées. Ce téléchargement est inscrit au journal des accès.</p>`
+    : ''
 }`,
   );
 }
@@ -96,6 +101,13 @@ ${r.replies.length === 0 ? html`<p>Aucune réponse pour l’instant.</p>` : html
 <section aria-labelledby="contenu-titre"><h2 id="contenu-titre">Ce que vous avez envoyé</h2>
 ${submitted(findForm(reg, r.formId)?.form, r.data)}
 </section>
-${consultations(req, r, r.consultations)}`,
+${consultations(req, r, r.consultations)}
+${
+  req.loaded.register.rightsRequestProcessing
+    ? html`<section aria-labelledby="effacement-titre"><h2 id="effacement-titre">Effacer cette demande</h2>
+<p>Si la loi permet de l’effacer, elle l’est aussitôt ; si la collectivité doit la conserver, votre demande d’effacement est transmise au délégué à la protection des données, qui vous répond dans le mois.</p>
+<form method="post" action="${base}/demandes/${r.id}/effacement"><input type="hidden" name="csrf" value="${req.csrf}"><div class="form-actions"><button type="submit" class="button-secondary">Demander l’effacement de cette demande</button></div></form></section>`
+    : ''
+}`,
   );
 }

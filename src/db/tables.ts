@@ -345,6 +345,8 @@ export interface RightsRequestsTable {
   phone_index: string | null;
   scope_processing: string | null;
   scope_tracking_hash: string | null;
+  /** Asked from a citizen account about one of its requests. */
+  scope_record_id: ColumnType<string | null, string | null | undefined, string | null>;
   /** `{email, phone?, details, notes…}` sealed under the tenant key (src/rights/request-secrets.ts). */
   sealed: string;
   key_version: number;

@@ -45,7 +45,7 @@ export function toSummary(r: RequestRow, now: Date): RequestSummary {
     fulfilledAt: date(r.fulfilled_at),
     overdue: isOverdue({ state: r.state, dueAt }, now),
     scopeProcessing: r.scope_processing,
-    scopedToRequest: r.scope_tracking_hash !== null,
+    scopedToRequest: r.scope_tracking_hash !== null || r.scope_record_id !== null,
     restrictionLiftedAt: date(r.restriction_lifted_at),
     outcome: (typeof r.outcome === 'string' ? JSON.parse(r.outcome) : r.outcome) as Outcome | null,
     lastError: r.last_error,

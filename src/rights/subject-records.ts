@@ -45,6 +45,7 @@ export async function findSubjectRecords(trx: Tx, row: RequestRow): Promise<Subj
     .where('tenant_id', '=', tenantId)
     .$if(row.scope_processing !== null, (q) => q.where('processing_id', '=', row.scope_processing!))
     .$if(row.scope_tracking_hash !== null, (q) => q.where('tracking_hash', '=', row.scope_tracking_hash!))
+    .$if(row.scope_record_id !== null, (q) => q.where('id', '=', row.scope_record_id!))
     .orderBy('created_at')
     .orderBy('id')
     .execute();

@@ -15,6 +15,7 @@ import { trackingRoutes } from '../records/tracking-routes.ts';
 import { recordApiRoutes } from '../records/record-api-routes.ts';
 import { rightsApiRoutes } from '../rights/rights-api-routes.ts';
 import { rightsPageRoutes } from '../rights/rights-page-routes.ts';
+import { selfServiceRoutes } from '../rights/self-service-routes.ts';
 import { journalRoutes } from '../journal/journal-routes.ts';
 import { openapiRoutes } from '../api/openapi-routes.ts';
 import { publicPagesRoutes } from '../web/public-pages-routes.ts';
@@ -149,6 +150,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   recordApiRoutes(app, ctx);
   rightsApiRoutes(app, ctx);
   rightsPageRoutes(app, ctx);
+  selfServiceRoutes(app, ctx);
   journalRoutes(app, ctx);
   signInRoutes(app, ctx);
   recordsRoutes(app, ctx);
