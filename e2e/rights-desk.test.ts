@@ -3,7 +3,8 @@
  * (a refused form keeps what was typed), confirms with the e-mailed link,
  * and the DPO works the queue: erasure with the kept records and their
  * reasons, an extension refused without a reason, an access request whose
- * answer the person reads behind the e-mailed link. Every page is checked
+ * answer the person reads behind the e-mailed link, a restriction whose
+ * recipients (art. 19) the DPO records as told. Every page is checked
  * with axe-core and, as sent, with the W3C Nu Html Checker.
  */
 import assert from 'node:assert/strict';
@@ -12,7 +13,7 @@ import type { Page } from 'playwright-core';
 import { totpCode } from '../src/accounts/totp.ts';
 import { agentWithPassword, PASSWORD } from '../src/back-office/testing.ts';
 import { startTestSmtpServer, type TestSmtpServer } from '../src/mail/testing.ts';
-import { contactData } from '../src/records/testing.ts';
+import { contactData, enrolmentData } from '../src/records/testing.ts';
 import { linkIn, mailsTo } from '../src/rights/testing.ts';
 import { EXAMPLE_REGISTERS, startTestServer, type TestServer } from '../src/server/testing.ts';
 import { closeBrowser, newContext } from './browser.ts';
@@ -160,6 +161,30 @@ describe('the rights desk (Chromium)', () => {
     assert.match(await dpo.locator('[role=status]').first().innerText(), /Demande traitée/);
     await checks.axe(dpo, 'rectification traitée');
     await mailsTo(smtp, CLAIRE, /ont été rectifiées[\s\S]*« Nom »/);
+    assert.deepEqual(checks.axeProblems, []);
+  });
+
+  it('lists the recipients to tell of a restriction (art. 19) and records each notification', async () => {
+    await submit('inscription-enfance', { ...enrolmentData({ prenom: 'Léa', allergies: 'aucune' }), courriel: CLAIRE });
+    const filed = await fetch(`${server.url}/api/v1/${T}/rights-requests`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'restriction', email: CLAIRE }) });
+    const { id } = (await filed.json()) as { id: string };
+    await dpo.goto(`${server.url}/${T}/back-office/droits/${id}`);
+    await dpo.getByLabel('Comment l’identité a été vérifiée').fill('Carte d’identité présentée au guichet de la mairie.');
+    await press(dpo, 'Identité vérifiée');
+    await press(dpo, 'Traiter et répondre à la personne');
+    const table = dpo.getByRole('table', { name: 'Information des destinataires' });
+    assert.match(await table.innerText(), /Caisse d'allocations familiales[\s\S]*à faire/);
+    await checks.axe(dpo, 'destinataires à informer');
+    await press(dpo, 'Enregistrer l’information');
+    assert.match(await dpo.locator('.error-message').first().innerText(), /ce qui a été transmis/);
+    await checks.axe(dpo, 'information refusée sans texte');
+    await dpo.getByLabel('Destinataire informé').selectOption('tresor');
+    await dpo.getByLabel('Ce qui lui a été transmis').fill('Courriel du 4 décembre au service de gestion comptable.');
+    await press(dpo, 'Enregistrer l’information');
+    assert.match(await dpo.locator('[role=status]').first().innerText(), /Information du destinataire enregistrée/);
+    assert.match(await table.innerText(), /Trésor public[^\n]*enregistrée le/);
+    assert.deepEqual(await dpo.getByLabel('Destinataire informé').locator('option').allInnerTexts(), ["Caisse d'allocations familiales de la Haute-Vallée", 'Commissaires de justice mandatés par le comptable public pour le recouvrement des impayés']);
+    await checks.axe(dpo, 'destinataire informé');
     assert.deepEqual(checks.axeProblems, []);
   });
 

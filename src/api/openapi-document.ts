@@ -243,6 +243,16 @@ export const openapiDocument = {
         responses: { '200': json({ type: 'object' }, 'Fait.'), '400': error('Motif ou valeur invalide (message en français).'), '401': unauthorized, '403': error('Réservé au délégué à la protection des données.'), '404': error('Demande introuvable.'), '409': error('Étape impossible dans l’état de la demande.') },
       },
     },
+    '/api/v1/{tenant}/rights-requests/{id}/notifications': {
+      post: {
+        tags: ['droits'],
+        summary: 'Enregistre l’information d’un destinataire des données rectifiées, effacées ou limitées (article 19 du RGPD), une fois par destinataire',
+        security: bearer,
+        parameters: [tenant, { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['recipient', 'what'], properties: { recipient: { type: 'string', description: 'Identifiant du destinataire au registre (`recipients`).' }, what: { type: 'string', minLength: 10, description: 'Ce qui lui a été transmis, quand et comment ; chiffré avec la demande.' } } } } } },
+        responses: { '200': json({ type: 'object' }, 'Enregistré : `{id, recipient, notifiedAt, pending}`.'), '400': error('Destinataire inconnu de cette demande, ou texte manquant.'), '401': unauthorized, '403': error('Réservé au délégué à la protection des données.'), '404': error('Demande introuvable.'), '409': error('Destinataire déjà informé, ou demande sans destinataire à informer.') },
+      },
+    },
     '/api/v1/{tenant}/journal': {
       get: {
         tags: ['dpo'],

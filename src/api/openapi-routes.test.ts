@@ -36,6 +36,7 @@ describe('the OpenAPI document', () => {
       '/api/v1/{tenant}/rights-requests/{id}/extend',
       '/api/v1/{tenant}/rights-requests/{id}/fulfil',
       '/api/v1/{tenant}/rights-requests/{id}/lift',
+      '/api/v1/{tenant}/rights-requests/{id}/notifications',
       '/api/v1/{tenant}/rights-requests/{id}/verify',
       '/api/v1/{tenant}/tracking/{code}',
     ]);

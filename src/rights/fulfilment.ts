@@ -21,7 +21,7 @@ import type { LoadedRegister } from '../register/register-repository.ts';
 import { applicableRights } from './applicable-rights.ts';
 import { buildAnswer, type AccessAnswer } from './access-answer.ts';
 import { erasureException } from './erasure-exceptions.ts';
-import type { KeptRecord, Outcome } from './outcome.ts';
+import type { KeptRecord, Outcome, RecipientNotice } from './outcome.ts';
 import { lockRequest, secretsOf, type RequestRow } from './request-repository.ts';
 import { requestExpiry, requireRightsDesk } from './request-retention.ts';
 import { answerAad, sealSecrets } from './request-secrets.ts';
@@ -31,6 +31,7 @@ import { checkReason, warmKeys, type RightsDeps } from './verification.ts';
 import { isUuid } from '../db/uuid.ts';
 import { findForm } from '../forms/find-form.ts';
 import { parseChanges, rectify } from './rectification.ts';
+import { recipientsSentence, recipientsToNotify } from './recipient-notifications.ts';
 
 /** How long the link to an access or portability answer works. */
 export const ANSWER_LINK_DAYS = 30;
@@ -48,9 +49,9 @@ export interface FulfilBody {
 
 export type FulfilResult =
   | { type: 'access' | 'portability'; subject: { email: string }; records: AccessAnswer['records']; refused?: KeptRecord[]; answerUrl: string }
-  | { type: 'erasure' | 'objection'; erased: string[]; kept: KeptRecord[]; compellingGrounds?: string }
-  | { type: 'restriction'; frozen: string[]; alreadyFrozen: string[] }
-  | { type: 'rectification'; rectified: Array<{ id: string; fields: string[] }> };
+  | { type: 'erasure' | 'objection'; erased: string[]; kept: KeptRecord[]; compellingGrounds?: string; notifications?: RecipientNotice[] }
+  | { type: 'restriction'; frozen: string[]; alreadyFrozen: string[]; notifications?: RecipientNotice[] }
+  | { type: 'rectification'; rectified: Array<{ id: string; fields: string[] }>; notifications?: RecipientNotice[] };
 
 const ACTOR = (actor: Actor) => ({ actorId: actor.agentId, actor: actor.email });
 
@@ -158,6 +159,13 @@ export async function fulfilRequest(deps: RightsDeps, loaded: LoadedRegister, ac
             : `Le traitement de ${records.length} demande${records.length > 1 ? 's' : ''} vous concernant est limité : elles sont conservées sans être traitées ni supprimées, jusqu’à ce que nous vous informions de la levée de cette limitation (article 18 du RGPD).`,
         ];
         result = { type: 'restriction', frozen: toFreeze, alreadyFrozen: already };
+      }
+      const changed = outcome.rectified?.map((x) => x.id) ?? outcome.erased ?? outcome.frozen ?? [];
+      const notices = recipientsToNotify(loaded, records.filter((r) => changed.includes(r.id)));
+      if (notices.length > 0) {
+        outcome.notifications = notices;
+        summary.push(...recipientsSentence(row.type, notices));
+        if (!('answerUrl' in result)) result.notifications = notices;
       }
       if (ids.length > 0 && row.type !== 'access' && row.type !== 'portability')
         await appendJournalWithRecords(

@@ -5,6 +5,14 @@ export interface KeptRecord {
   reason: string;
 }
 
+/** A recipient the changed records had been disclosed to (art. 19), and when the DPO recorded telling it. */
+export interface RecipientNotice {
+  recipientId: string;
+  name: string;
+  records: string[];
+  notifiedAt?: string;
+}
+
 export interface Outcome {
   /** The person's records the request concerned. */
   found: number;
@@ -19,4 +27,6 @@ export interface Outcome {
   rectified?: Array<{ id: string; fields: string[] }>;
   /** Objection: the DPO recorded compelling grounds (their text is sealed with the request). */
   compellingGrounds?: boolean;
+  /** Art. 19: recipients of the rectified, erased or frozen records, to be told. */
+  notifications?: RecipientNotice[];
 }

@@ -10,7 +10,7 @@ export interface RequestNote {
   at: string;
   /** The DPO's account e-mail, or « lien » for the person's own confirmation. */
   by: string;
-  kind: 'verification' | 'extension' | 'grounds' | 'lift' | 'rectification';
+  kind: 'verification' | 'extension' | 'grounds' | 'lift' | 'rectification' | 'notification';
   text: string;
 }
 

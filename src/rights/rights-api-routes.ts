@@ -1,7 +1,8 @@
 /**
  * The rights desk's API (CONTRACT.md): anyone files a request; the DPO
- * (bearer token of a DPO account) lists, verifies, extends, fulfils, and
- * lifts a restriction. A request's existence is never revealed to anyone
+ * (bearer token of a DPO account) lists, verifies, extends, fulfils,
+ * records the art. 19 notification of each recipient, and lifts a
+ * restriction. A request's existence is never revealed to anyone
  * else: another role gets 403, an unknown id 404.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -15,6 +16,7 @@ import { requireTenant } from '../web/tenant.ts';
 import { fulfilRequest } from './fulfilment.ts';
 import { receiveRequest } from './intake.ts';
 import { liftRestriction } from './lift-restriction.ts';
+import { recordNotification } from './recipient-notifications.ts';
 import { countByState, listRequests, lockRequest, toSummary } from './request-repository.ts';
 import { requireRightsDesk } from './request-retention.ts';
 import { extendRequest, verifyByDpo } from './verification.ts';
@@ -99,6 +101,13 @@ export function rightsApiRoutes(app: FastifyInstance, ctx: AppContext): void {
     const result = await fulfilRequest(deps, loaded, actor, request.params.id, { grounds: body['grounds'], alsoErase: body['alsoErase'], changes: body['changes'], reason: body['reason'] }, requestBaseUrl(ctx, request));
     ctx.mail.nudge();
     return result;
+  });
+
+  app.post<{ Params: IdParams; Body: unknown }>('/api/v1/:tenant/rights-requests/:id/notifications', async (request, reply) => {
+    const { loaded, actor } = await dpo(request, reply);
+    const body = objectBody(request.body);
+    const done = await recordNotification(deps, loaded, actor, request.params.id, { recipient: body['recipient'], what: body['what'] });
+    return { id: done.id, recipient: done.recipient, notifiedAt: done.notifiedAt.toISOString(), pending: done.pending };
   });
 
   app.post<{ Params: IdParams }>('/api/v1/:tenant/rights-requests/:id/lift', async (request, reply) => {

@@ -8,6 +8,7 @@ import { CliError, globalOptions, masterKeyringFor, printJson, withDatabase } fr
 import { TenantKeys } from '../crypto/tenant-keys.ts';
 import { withPrincipal } from '../db/principal.ts';
 import { appendJournal } from '../journal/journal.ts';
+import { pendingNotices } from './recipient-notifications.ts';
 import { STATE_LABELS, TYPE_LABELS } from './request-kinds.ts';
 import { countByState, listRequests, lockRequest, secretsOf, toSummary } from './request-repository.ts';
 
@@ -30,7 +31,7 @@ export function rightsCommands(program: Command): void {
       if (globalOptions(command).json) return printJson({ counts, requests: items });
       process.stdout.write(`${opts.tenant} : ${counts.open} à traiter (dont ${counts.overdue} en retard), ${counts['awaiting-verification']} en attente de vérification, ${counts.done} traitées\n`);
       for (const r of items)
-        process.stdout.write(`${r.id}\t${TYPE_LABELS[r.type]}\t${STATE_LABELS[r.state]}\treçue ${day(r.receivedAt)}\téchéance ${day(r.dueAt)}${r.overdue ? '\tEN RETARD' : ''}${r.lastError ? '\tétape à relancer' : ''}\n`);
+        process.stdout.write(`${r.id}\t${TYPE_LABELS[r.type]}\t${STATE_LABELS[r.state]}\treçue ${day(r.receivedAt)}\téchéance ${day(r.dueAt)}${r.overdue ? '\tEN RETARD' : ''}${r.lastError ? '\tétape à relancer' : ''}${pendingNotices(r.outcome).length > 0 ? '\tdestinataires à informer' : ''}\n`);
     });
 
   rights
@@ -60,6 +61,7 @@ export function rightsCommands(program: Command): void {
         `adresse : ${shown.requester.email}${shown.requester.phone ? `, téléphone ${shown.requester.phone}` : ''}`,
         `précisions : ${shown.requester.details || '—'}`,
         ...shown.requester.notes.map((n) => `${n.at} ${n.by} : ${n.text}`),
+        ...(shown.outcome?.notifications ?? []).map((n) => `destinataire ${n.name} (${n.records.length} demande${n.records.length > 1 ? 's' : ''}) : ${n.notifiedAt ? `informé, enregistré le ${n.notifiedAt}` : 'À INFORMER (article 19)'}`),
         ...(shown.outcome ? [`résultat : ${JSON.stringify(shown.outcome)}`] : []),
       ];
       process.stdout.write(`${lines.join('\n')}\n`);

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { withPrincipal } from '../db/principal.ts';
 import { testDatabaseKinds, uniqueTenantId } from '../db/testing.ts';
 import { startTestSmtpServer, type TestSmtpServer } from '../mail/testing.ts';
-import { accountWithToken, contactData, loadCommune, reportData, type TestAccount } from '../records/testing.ts';
+import { accountWithToken, contactData, enrolmentData, loadCommune, reportData, type TestAccount } from '../records/testing.ts';
 import type { LoadedRegister } from '../register/register-repository.ts';
 import { setHold } from '../retention/holds.ts';
 import { startTestServer, type TestServer } from '../server/testing.ts';
@@ -178,6 +178,7 @@ for (const kind of testDatabaseKinds()) {
       const r = await fulfil(c, id);
       assert.equal(r.status, 200, JSON.stringify(r.body));
       assert.equal(r.body.frozen.length, 3);
+      assert.equal(r.body.notifications, undefined, 'the contact, the report and the newsletter went to no third party');
       assert.ok((await stored(c.loaded, [c.ids.contact, c.ids.report, c.ids.newsletter])).every((x) => x.frozen));
       assert.ok(!(await stored(c.loaded, [c.ids.paul]))[0]!.frozen);
       // Frozen records are not erased by a later erasure request.
@@ -189,6 +190,38 @@ for (const kind of testDatabaseKinds()) {
       assert.ok((await stored(c.loaded, [c.ids.contact, c.ids.report, c.ids.newsletter])).every((x) => !x.frozen));
       await mailsTo(smtp, c.claire, /limitation du traitement que vous aviez demandée .* est levée/s);
       assert.equal((await api(server.url, 'POST', `/api/v1/${c.t}/rights-requests/${id}/lift`, { token: c.dpo.token })).status, 409);
+    });
+
+    it('names the recipients of frozen records (art. 19) and records once each what the DPO told them', async () => {
+      const c = await commune();
+      const sent = await api(server.url, 'POST', `/api/v1/${c.t}/forms/inscription-enfance/submissions`, { body: { data: { ...enrolmentData({ prenom: 'Léa', allergies: 'aucune' }), courriel: c.claire } } });
+      assert.equal(sent.status, 201, JSON.stringify(sent.body));
+      const enrolment = sent.body.id as string;
+      const id = await verified(c.t, c.claire, 'restriction');
+      const r = await fulfil(c, id);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      // Only the enrolment had been disclosed to anyone: to the CAF, the Trésor public and the bailiffs.
+      assert.deepEqual(r.body.notifications.map((n: { recipientId: string }) => n.recipientId), ['caf', 'tresor', 'recouvrement']);
+      assert.ok(r.body.notifications.every((n: { records: string[]; notifiedAt?: string }) => n.records.length === 1 && n.records[0] === enrolment && n.notifiedAt === undefined));
+      await mailsTo(smtp, c.claire, /communiquées à : Caisse d'allocations familiales de la Haute-Vallée, Trésor public .*Nous les informons de cette limitation du traitement \(article 19 du RGPD\)/s);
+      const notify = (body: unknown) => api(server.url, 'POST', `/api/v1/${c.t}/rights-requests/${id}/notifications`, { token: c.dpo.token, body });
+      const unknown = await notify({ recipient: 'insee', what: 'Courrier du 4 décembre : traitement limité.' });
+      assert.equal(unknown.status, 400);
+      assert.match(JSON.stringify(unknown.body), /« caf »/);
+      assert.equal((await notify({ recipient: 'caf', what: 'vu' })).status, 400);
+      const done = await notify({ recipient: 'caf', what: 'Courrier du 4 décembre à la CAF : traitement du dossier de Léa limité.' });
+      assert.equal(done.status, 200, JSON.stringify(done.body));
+      assert.equal(done.body.pending, 2);
+      assert.equal((await notify({ recipient: 'caf', what: 'Courrier du 4 décembre à la CAF, une seconde fois.' })).status, 409);
+      const shown = await api(server.url, 'GET', `/api/v1/${c.t}/rights-requests/${id}`, { token: c.dpo.token });
+      const caf = shown.body.outcome.notifications.find((n: { recipientId: string }) => n.recipientId === 'caf');
+      assert.equal(caf.notifiedAt, done.body.notifiedAt);
+      // What was sent names the child: it is sealed with the request, not in its outcome.
+      assert.doesNotMatch(JSON.stringify(shown.body), /Léa/);
+      // A request that changed nothing disclosed has nobody to tell.
+      const access = await verified(c.t, c.claire, 'access');
+      await fulfil(c, access);
+      assert.equal((await api(server.url, 'POST', `/api/v1/${c.t}/rights-requests/${access}/notifications`, { token: c.dpo.token, body: { recipient: 'caf', what: 'Courrier du 4 décembre à la CAF.' } })).status, 409);
     });
 
     it('takes records out of processing on an objection unless the DPO records compelling grounds', async () => {

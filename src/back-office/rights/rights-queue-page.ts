@@ -6,7 +6,9 @@
  */
 import { frenchDate, frenchDateTime } from '../../notice/french-date.ts';
 import type { RequestSummary } from '../../rights/request-repository.ts';
+import type { RecipientNotice } from '../../rights/outcome.ts';
 import type { RequestSecrets } from '../../rights/request-secrets.ts';
+import { pendingNotices } from '../../rights/recipient-notifications.ts';
 import { STATE_LABELS, TYPE_LABELS } from '../../rights/request-kinds.ts';
 import { html, type Html } from '../../web/html.ts';
 import type { AgentRequest } from '../agent-session.ts';
@@ -39,7 +41,7 @@ ${
     : html`<div class="table-wrap"><table><caption>Demandes, les plus urgentes d’abord</caption>
 <thead><tr><th scope="col">Référence</th><th scope="col">Demande</th><th scope="col">Reçue le</th><th scope="col">État</th><th scope="col">Échéance</th></tr></thead>
 <tbody>${items.map(
-        (r) => html`<tr${r.overdue ? html` class="row-overdue"` : ''}><th scope="row"><a href="${base}/${r.id}">${r.id.slice(0, 8)}</a></th><td>${TYPE_LABELS[r.type]}</td><td>${frenchDate(r.receivedAt)}</td><td>${STATE_LABELS[r.state]}${r.lastError ? html` <strong>(étape à relancer)</strong>` : ''}</td><td>${due(r)}</td></tr>`,
+        (r) => html`<tr${r.overdue ? html` class="row-overdue"` : ''}><th scope="row"><a href="${base}/${r.id}">${r.id.slice(0, 8)}</a></th><td>${TYPE_LABELS[r.type]}</td><td>${frenchDate(r.receivedAt)}</td><td>${STATE_LABELS[r.state]}${r.lastError ? html` <strong>(étape à relancer)</strong>` : ''}${pendingNotices(r.outcome).length > 0 ? html` <strong>(destinataires à informer)</strong>` : ''}</td><td>${due(r)}</td></tr>`,
       )}</tbody></table></div>`
 }`,
   );
@@ -57,7 +59,7 @@ function textInput(id: string, name: string, label: string, hint: string): Html 
 export interface RequestView {
   summary: RequestSummary;
   secrets: RequestSecrets;
-  error?: { form: 'verifier' | 'prolonger' | 'traiter' | 'lever'; message: string };
+  error?: { form: 'verifier' | 'prolonger' | 'traiter' | 'lever' | 'notifier'; message: string };
   notice?: string;
 }
 
@@ -98,6 +100,7 @@ ${o.frozen ? html`<p>Gelées par cette demande : ${o.frozen.length}${r.restricti
 ${o.exported ? html`<p>Transmises à la personne : ${o.exported.length}${o.refused?.length ? `, hors portabilité : ${o.refused.length}` : ''}.</p>` : ''}`
     : ''
 }
+${o?.notifications ? notificationsSection(o.notifications, here, csrf, err('notifier')) : ''}
 ${
   r.state === 'awaiting-verification'
     ? html`<h2>Vérifier l’identité</h2><p>Pour une demande reçue par courrier ou au guichet, ou dont la personne ne peut pas utiliser le lien. Ne demandez une pièce d’identité qu’en cas de doute raisonnable.</p>
@@ -138,4 +141,21 @@ ${
     : ''
 }`,
   );
+}
+
+function notificationsSection(notices: readonly RecipientNotice[], here: string, csrf: Html, error: string | undefined): Html {
+  const pending = notices.filter((n) => !n.notifiedAt);
+  return html`<h2>Destinataires à informer (article 19)</h2>
+<p>Ces destinataires avaient reçu les données rectifiées, effacées ou limitées : informez chacun, puis enregistrez ce qui lui a été transmis.</p>
+<div class="table-wrap"><table><caption>Information des destinataires</caption>
+<thead><tr><th scope="col">Destinataire</th><th scope="col">Demandes concernées</th><th scope="col">Information</th></tr></thead>
+<tbody>${notices.map((n) => html`<tr><th scope="row">${n.name}</th><td>${n.records.map((id) => id.slice(0, 8)).join(', ')}</td><td>${n.notifiedAt ? `enregistrée le ${frenchDateTime(new Date(n.notifiedAt))}` : html`<strong>à faire</strong>`}</td></tr>`)}</tbody></table></div>
+${
+  pending.length === 0
+    ? ''
+    : html`<form method="post" action="${here}/notifier" novalidate>${csrf}
+<div class="field"><label for="notifier-destinataire">Destinataire informé</label><select id="notifier-destinataire" name="destinataire">${pending.map((n) => html`<option value="${n.recipientId}">${n.name}</option>`)}</select></div>
+${reasonField('notifier-motif', 'Ce qui lui a été transmis', 'Quand, par quel moyen et quoi ; par exemple « courrier du 4 décembre : adresse rectifiée » ; 10 caractères au moins.', error)}
+<div class="form-actions"><button type="submit" class="button-secondary">Enregistrer l’information</button></div></form>`
+}`;
 }

@@ -5,6 +5,7 @@ import { AppError } from '../../errors/app-error.ts';
 import { appendJournal } from '../../journal/journal.ts';
 import { fulfilRequest } from '../../rights/fulfilment.ts';
 import { liftRestriction } from '../../rights/lift-restriction.ts';
+import { recordNotification } from '../../rights/recipient-notifications.ts';
 import { countByState, listRequests, lockRequest, secretsOf, toSummary } from '../../rights/request-repository.ts';
 import { requireRightsDesk } from '../../rights/request-retention.ts';
 import { extendRequest, verifyByDpo, warmKeys } from '../../rights/verification.ts';
@@ -24,6 +25,7 @@ const DONE: Record<string, string> = {
   prolongee: 'Délai prolongé : le motif est envoyé à la personne.',
   traitee: 'Demande traitée : la réponse est envoyée à l’adresse vérifiée.',
   levee: 'Limitation levée : la personne en est informée.',
+  notifiee: 'Information du destinataire enregistrée.',
 };
 
 export function rightsQueueRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -94,4 +96,7 @@ export function rightsQueueRoutes(app: FastifyInstance, ctx: AppContext): void {
     return fulfilRequest(deps, req.loaded, req.actor, id, body, requestBaseUrl(ctx, request));
   });
   step('lever', 'lever', 'levee', (req, id) => liftRestriction(deps, req.loaded, req.actor, id));
+  step('notifier', 'notifier', 'notifiee', (req, id, request) =>
+    recordNotification(deps, req.loaded, req.actor, id, { recipient: field(request.body, 'destinataire'), what: field(request.body, 'motif').slice(0, 4000) }),
+  );
 }
