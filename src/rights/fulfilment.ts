@@ -160,8 +160,8 @@ export async function fulfilRequest(deps: RightsDeps, loaded: LoadedRegister, ac
         ];
         result = { type: 'restriction', frozen: toFreeze, alreadyFrozen: already };
       }
-      const changed = outcome.rectified?.map((x) => x.id) ?? outcome.erased ?? outcome.frozen ?? [];
-      const notices = recipientsToNotify(loaded, records.filter((r) => changed.includes(r.id)));
+      const changed = new Set(outcome.rectified?.map((x) => x.id) ?? outcome.erased ?? outcome.frozen ?? []);
+      const notices = recipientsToNotify(loaded, records.filter((r) => changed.has(r.id)));
       if (notices.length > 0) {
         outcome.notifications = notices;
         summary.push(...recipientsSentence(row.type, notices));

@@ -4,8 +4,7 @@ import { applyPrincipal } from '../db/principal.ts';
 import { AppError } from '../errors/app-error.ts';
 import { appendJournalWithRecords } from '../journal/journal-records.ts';
 import type { LoadedRegister } from '../register/register-repository.ts';
-import type { Outcome } from './outcome.ts';
-import { lockRequest } from './request-repository.ts';
+import { lockRequest, outcomeOf } from './request-repository.ts';
 import { liftedMail } from './rights-mail.ts';
 import { requestSubjects } from './subject-records.ts';
 import { recordStep, warmKeys, type RightsDeps } from './verification.ts';
@@ -19,9 +18,9 @@ export async function liftRestriction(deps: RightsDeps, loaded: LoadedRegister, 
     if (!row) throw new AppError('rights-request-not-found');
     if (row.type !== 'restriction' || row.state !== 'done' || row.restriction_lifted_at)
       throw new AppError('rights-request-state', 'Seule une limitation en vigueur, déjà appliquée, peut être levée.');
-    const outcome = (typeof row.outcome === 'string' ? JSON.parse(row.outcome) : row.outcome) as Outcome;
+    const outcome = outcomeOf(row);
     await applyPrincipal(trx, { kind: 'rights', tenantId, subjects: requestSubjects(row) });
-    const ids = outcome.frozen ?? [];
+    const ids = outcome?.frozen ?? [];
     const unfrozen =
       ids.length === 0 ? [] : (await trx.updateTable('records').set({ frozen: false, updated_at: now }).where('tenant_id', '=', tenantId).where('id', 'in', ids).where('frozen', '=', true).returning('id').execute()).map((r) => r.id);
     if (unfrozen.length > 0) await appendJournalWithRecords(trx, tenantId, { actorId: actor.agentId, actor: actor.email, action: 'rights' }, `demande d’exercice des droits ${row.id} : limitation levée`, unfrozen);

@@ -12,7 +12,7 @@ import { withPrincipal } from '../db/principal.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { LoadedRegister } from '../register/register-repository.ts';
 import type { Outcome, RecipientNotice } from './outcome.ts';
-import { lockRequest } from './request-repository.ts';
+import { lockRequest, outcomeOf } from './request-repository.ts';
 import { checkReason, recordStep, warmKeys, type RightsDeps } from './verification.ts';
 
 /** Who received the changed records, each with the records concerned, in the register's order. */
@@ -55,7 +55,7 @@ export async function recordNotification(
   return withPrincipal(deps.db, { kind: 'dpo', tenantId, agentId: actor.agentId }, async (trx) => {
     const row = await lockRequest(trx, tenantId, id);
     if (!row) throw new AppError('rights-request-not-found');
-    const outcome = (typeof row.outcome === 'string' ? JSON.parse(row.outcome) : row.outcome) as Outcome | null;
+    const outcome = outcomeOf(row);
     const notices = outcome?.notifications ?? [];
     if (row.state !== 'done' || notices.length === 0) throw new AppError('rights-request-state', 'Cette demande n’a modifié aucune donnée communiquée à un destinataire : il n’y a personne à informer.');
     const notice = notices.find((n) => n.recipientId === body.recipient);

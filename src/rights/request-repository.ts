@@ -47,9 +47,14 @@ export function toSummary(r: RequestRow, now: Date): RequestSummary {
     scopeProcessing: r.scope_processing,
     scopedToRequest: r.scope_tracking_hash !== null || r.scope_record_id !== null,
     restrictionLiftedAt: date(r.restriction_lifted_at),
-    outcome: (typeof r.outcome === 'string' ? JSON.parse(r.outcome) : r.outcome) as Outcome | null,
+    outcome: outcomeOf(r),
     lastError: r.last_error,
   };
+}
+
+/** What a fulfilled request did (jsonb comes back parsed from PostgreSQL, as text from PGlite). */
+export function outcomeOf(row: RequestRow): Outcome | null {
+  return (typeof row.outcome === 'string' ? JSON.parse(row.outcome) : row.outcome) as Outcome | null;
 }
 
 /** The row, locked for the step about to change it; undefined for an unknown or malformed id. */
