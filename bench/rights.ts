@@ -30,7 +30,7 @@ import { sql } from 'kysely';
 import { TenantKeys } from '../src/crypto/tenant-keys.ts';
 import { applyPrincipal, withPrincipal } from '../src/db/principal.ts';
 import { appendJournalWithRecords } from '../src/journal/journal-records.ts';
-import { buildAnswer } from '../src/rights/access-answer.ts';
+import { answerHead, answerOrder, answerRecord, type AccessAnswer } from '../src/rights/access-answer.ts';
 import type { RequestRow } from '../src/rights/request-repository.ts';
 import { findSubjectRecords, readContents } from '../src/rights/subject-records.ts';
 import { machineInfo, num, output, parseBenchArgs, percentiles, runBenchmark } from './harness.ts';
@@ -106,10 +106,11 @@ async function main(): Promise<number> {
           await applyPrincipal(trx, { kind: 'rights', tenantId, subjects: [subject] });
           const records = await findSubjectRecords(trx, row);
           const contents = await readContents(trx, await keys.all(tenantId), tenantId, records.map((r) => r.id));
-          const result = buildAnswer(loaded, row, secrets, records, contents, [], new Date());
+          const ordered = answerOrder(loaded, records);
+          const result: AccessAnswer = { ...answerHead(loaded, row, secrets, ordered, [], new Date()), records: ordered.map((r) => answerRecord(loaded, r, contents.get(r.id))) };
           throw Object.assign(new Error('rollback'), { result });
         })
-        .catch((e: { result?: ReturnType<typeof buildAnswer> }) => e.result);
+        .catch((e: { result?: AccessAnswer }) => e.result);
       answer.push(performance.now() - t);
       const ids = (built?.records ?? []).map((r) => r.id).sort();
       if (ids.join() !== [...mine].sort().join() || bare.rows.length !== mine.length || built!.records.some((r) => r.consultations.length !== 5)) wrong++;

@@ -372,6 +372,15 @@ export interface RightsRequestsTable {
   expires_at: ColumnType<Date, Date | string, Date | string>;
 }
 
+/** An access or portability answer's records, a few hundred per sealed part (src/rights/answer-parts.ts). */
+export interface RightsAnswerPartsTable {
+  tenant_id: string;
+  request_id: string;
+  seq: number;
+  sealed: string;
+  key_version: number;
+}
+
 export interface Tables {
   tenants: TenantsTable;
   register_versions: RegisterVersionsTable;
@@ -400,4 +409,5 @@ export interface Tables {
   citizens: CitizensTable;
   citizen_records: CitizenRecordsTable;
   rights_requests: RightsRequestsTable;
+  rights_answer_parts: RightsAnswerPartsTable;
 }

@@ -2,8 +2,9 @@
  * The answer to an access (art. 15) or portability (art. 20) request: what
  * is held, opened, and for each processing concerned the information of
  * art. 15.1 (purposes, recipients, retention and the actual deletion date,
- * source), with who consulted each record. Sealed with the request and
- * shown behind a link sent to the verified address.
+ * source), with who consulted each record. The head is sealed with the
+ * request, the records in parts beside it; shown behind a link sent to the
+ * verified address.
  */
 import { buildNotice } from '../notice/notice.ts';
 import type { LoadedRegister } from '../register/register-repository.ts';
@@ -43,7 +44,8 @@ export interface AnswerRecord {
   consultations: Array<{ at: string; action: string; purpose: string }>;
 }
 
-export interface AccessAnswer {
+/** What the answer says besides the records: stored with the request. */
+export interface AnswerHead {
   kind: 'access' | 'portability';
   requestId: string;
   generatedAt: string;
@@ -52,20 +54,23 @@ export interface AccessAnswer {
   dpo: { name: string; email: string };
   subject: { email: string; phone?: string };
   processings: AnswerProcessing[];
-  records: AnswerRecord[];
   /** Portability: records it does not apply to, and why. */
   refused: KeptRecord[];
+  recordCount: number;
 }
 
-export function buildAnswer(
-  loaded: LoadedRegister,
-  row: RequestRow,
-  secrets: RequestSecrets,
-  records: readonly SubjectRecord[],
-  contents: ReadonlyMap<string, RecordContents>,
-  refused: readonly KeptRecord[],
-  now: Date,
-): AccessAnswer {
+/** The whole answer, as the JSON download spells it; the records are stored and sent in parts (answer-parts.ts). */
+export interface AccessAnswer extends AnswerHead {
+  records: AnswerRecord[];
+}
+
+/** The records in the order the answer shows them: processing by processing, as in the notice, then by date. */
+export function answerOrder(loaded: LoadedRegister, records: readonly SubjectRecord[]): SubjectRecord[] {
+  const rank = new Map(loaded.register.processings.map((p, i) => [p.id, i]));
+  return [...records].sort((a, b) => (rank.get(a.processingId) ?? Infinity) - (rank.get(b.processingId) ?? Infinity) || a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1));
+}
+
+export function answerHead(loaded: LoadedRegister, row: RequestRow, secrets: RequestSecrets, records: readonly SubjectRecord[], refused: readonly KeptRecord[], now: Date): AnswerHead {
   const notice = buildNotice(loaded);
   const concerned = new Set(records.map((r) => r.processingId));
   const phone = row.verified_by !== 'lien' && secrets.phone ? { phone: secrets.phone } : {};
@@ -90,25 +95,26 @@ export function buildAnswer(
         source: p.source,
         rights: p.rights.map((r) => ({ label: r.label, applies: r.applies, explanation: r.explanation })),
       })),
-    records: records.map((r) => {
-      const c = contents.get(r.id);
-      return {
-        id: r.id,
-        processingId: r.processingId,
-        formId: r.formId,
-        formTitle: findForm(loaded.register, r.formId)?.form.title ?? r.formId,
-        status: r.status,
-        createdAt: r.createdAt.toISOString(),
-        deletionDate: r.expiresAt?.toISOString() ?? null,
-        deletionAction: r.expiryAction,
-        archived: r.archivedAt !== null,
-        restricted: r.frozen,
-        data: c?.data ?? {},
-        files: (c?.files ?? []).map((f) => ({ field: f.field, filename: f.filename, mediaType: f.mediaType, size: f.size })),
-        replies: (c?.replies ?? []).map((m) => ({ text: m.text, at: m.at.toISOString() })),
-        consultations: (c?.consultations ?? []).map((j) => ({ at: j.at.toISOString(), action: j.action, purpose: j.purpose.replace(/ — \d+ demandes?, sha-256 .*$/, '') })),
-      };
-    }),
     refused: [...refused],
+    recordCount: records.length,
+  };
+}
+
+export function answerRecord(loaded: LoadedRegister, r: SubjectRecord, c: RecordContents | undefined): AnswerRecord {
+  return {
+    id: r.id,
+    processingId: r.processingId,
+    formId: r.formId,
+    formTitle: findForm(loaded.register, r.formId)?.form.title ?? r.formId,
+    status: r.status,
+    createdAt: r.createdAt.toISOString(),
+    deletionDate: r.expiresAt?.toISOString() ?? null,
+    deletionAction: r.expiryAction,
+    archived: r.archivedAt !== null,
+    restricted: r.frozen,
+    data: c?.data ?? {},
+    files: (c?.files ?? []).map((f) => ({ field: f.field, filename: f.filename, mediaType: f.mediaType, size: f.size })),
+    replies: (c?.replies ?? []).map((m) => ({ text: m.text, at: m.at.toISOString() })),
+    consultations: (c?.consultations ?? []).map((j) => ({ at: j.at.toISOString(), action: j.action, purpose: j.purpose.replace(/ — \d+ demandes?, sha-256 .*$/, '') })),
   };
 }

@@ -19,14 +19,15 @@ import { outboxExpiry } from '../mail/outbox-expiry.ts';
 import { outboxRow } from '../mail/outbox-message.ts';
 import type { LoadedRegister } from '../register/register-repository.ts';
 import { applicableRights } from './applicable-rights.ts';
-import { buildAnswer, type AccessAnswer } from './access-answer.ts';
+import { answerHead, answerOrder, type AnswerHead } from './access-answer.ts';
+import { writeAnswerParts } from './answer-parts.ts';
 import { erasureException } from './erasure-exceptions.ts';
 import type { KeptRecord, Outcome, RecipientNotice } from './outcome.ts';
 import { lockRequest, secretsOf, type RequestRow } from './request-repository.ts';
 import { requestExpiry, requireRightsDesk } from './request-retention.ts';
 import { answerAad, sealSecrets } from './request-secrets.ts';
 import { answerMail } from './rights-mail.ts';
-import { findSubjectRecords, readContents, requestSubjects, type SubjectRecord } from './subject-records.ts';
+import { findSubjectRecords, requestSubjects, type SubjectRecord } from './subject-records.ts';
 import { checkReason, warmKeys, type RightsDeps } from './verification.ts';
 import { isUuid } from '../db/uuid.ts';
 import { findForm } from '../forms/find-form.ts';
@@ -47,8 +48,17 @@ export interface FulfilBody {
   alsoErase?: unknown;
 }
 
+/** A record the answer holds, as the DPO's reply names it: its contents are for the person, behind the link. */
+export interface AnsweredRecord {
+  id: string;
+  processingId: string;
+  formId: string;
+  status: string;
+  createdAt: string;
+}
+
 export type FulfilResult =
-  | { type: 'access' | 'portability'; subject: { email: string }; records: AccessAnswer['records']; refused?: KeptRecord[]; answerUrl: string }
+  | { type: 'access' | 'portability'; subject: { email: string }; records: AnsweredRecord[]; refused?: KeptRecord[]; answerUrl: string }
   | { type: 'erasure' | 'objection'; erased: string[]; kept: KeptRecord[]; compellingGrounds?: string; notifications?: RecipientNotice[] }
   | { type: 'restriction'; frozen: string[]; alreadyFrozen: string[]; notifications?: RecipientNotice[] }
   | { type: 'rectification'; rectified: Array<{ id: string; fields: string[] }>; notifications?: RecipientNotice[] };
@@ -99,7 +109,8 @@ export async function fulfilRequest(deps: RightsDeps, loaded: LoadedRegister, ac
       const outcome: Outcome = { found: records.length };
       let result: FulfilResult;
       let summary: string[];
-      let answer: AccessAnswer | undefined;
+      let answer: AnswerHead | undefined;
+      const key = await deps.keys.current(tenantId);
 
       if (row.type === 'rectification') {
         const rectified = await rectify(trx, deps.keys, loaded, records, changes);
@@ -118,8 +129,10 @@ export async function fulfilRequest(deps: RightsDeps, loaded: LoadedRegister, ac
         };
         const chosen = row.type === 'access' ? records : records.filter((r) => portable(r)?.applies === 'yes');
         const refused = row.type === 'access' ? [] : records.filter((r) => portable(r)?.applies !== 'yes').map((r) => ({ id: r.id, processingId: r.processingId, reason: portable(r)?.explanation ?? 'Ce traitement ne figure plus au registre.' }));
-        const contents = await readContents(trx, await deps.keys.all(tenantId), tenantId, chosen.map((r) => r.id));
-        answer = buildAnswer(loaded, row, secrets, chosen, contents, refused, now);
+        const ordered = answerOrder(loaded, chosen);
+        answer = answerHead(loaded, row, secrets, ordered, refused, now);
+        // However many records, the answer is opened and sealed a part at a time.
+        await writeAnswerParts(trx, await deps.keys.all(tenantId), key, loaded, row.id, ordered);
         await appendJournalWithRecords(trx, tenantId, { ...ACTOR(actor), action: 'export' }, `réponse à une demande ${row.type === 'access' ? 'd’accès' : 'de portabilité'} de la personne concernée (droits ${row.id})`, chosen.map((r) => r.id));
         outcome.exported = chosen.map((r) => r.id);
         if (refused.length > 0) outcome.refused = refused;
@@ -127,7 +140,8 @@ export async function fulfilRequest(deps: RightsDeps, loaded: LoadedRegister, ac
           chosen.length === 0 ? 'Nous ne détenons aucune donnée vous concernant dans les démarches en ligne, pour l’adresse confirmée.' : `Nous détenons ${chosen.length} demande${chosen.length > 1 ? 's' : ''} vous concernant : le lien ci-dessous les présente, avec pour chaque traitement ses finalités, ses destinataires, sa durée de conservation et qui a consulté vos données.`,
           ...refused.map((k) => `Demande ${k.id} : ${k.reason}`),
         ];
-        result = { type: row.type, subject: { email: secrets.email }, records: answer.records, ...(refused.length > 0 ? { refused } : {}), answerUrl: '' };
+        const answered = ordered.map((r) => ({ id: r.id, processingId: r.processingId, formId: r.formId, status: r.status, createdAt: r.createdAt.toISOString() }));
+        result = { type: row.type, subject: { email: secrets.email }, records: answered, ...(refused.length > 0 ? { refused } : {}), answerUrl: '' };
       } else if (row.type === 'erasure') {
         const { erased, kept } = await erase(trx, tenantId, records, (r) => erasureException(register, r, r.held, alsoErase.has(r.id)));
         outcome.erased = erased;
@@ -177,7 +191,6 @@ export async function fulfilRequest(deps: RightsDeps, loaded: LoadedRegister, ac
         );
       else await appendJournal(trx, tenantId, { ...ACTOR(actor), action: 'rights', recordId: null, purpose: `demande d’exercice des droits ${row.id} (${row.type}) traitée` });
 
-      const key = await deps.keys.current(tenantId);
       const token = answer ? randomBytes(32).toString('base64url') : undefined;
       const linkExpiresAt = new Date(now.getTime() + ANSWER_LINK_DAYS * 86_400_000);
       const url = token ? `${baseUrl}${answerPath(tenantId)}?jeton=${token}` : undefined;

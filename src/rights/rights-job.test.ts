@@ -1,31 +1,20 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { resolveActor } from '../accounts/actor.ts';
 import { testDatabaseKinds, uniqueTenantId } from '../db/testing.ts';
-import { startTestSmtpServer, type TestSmtpServer } from '../mail/testing.ts';
 import { accountWithToken, loadCommune } from '../records/testing.ts';
-import { startTestServer, type TestServer } from '../server/testing.ts';
 import { receiveRequest } from './intake.ts';
 import { rightsJob } from './rights-job.ts';
-import { mailsTo } from './testing.ts';
+import { mailsTo, serverWithSmtp } from './testing.ts';
 import { verifyByDpo } from './verification.ts';
 
 for (const kind of testDatabaseKinds()) {
   describe(`the rights desk's hourly job (${kind})`, () => {
-    let server: TestServer;
-    let smtp: TestSmtpServer;
-    before(async () => {
-      smtp = await startTestSmtpServer();
-      server = await startTestServer({ kind, smtpUrl: smtp.url });
-    });
-    after(async () => {
-      await server?.close();
-      await smtp?.close();
-    });
+    const env = serverWithSmtp(kind);
 
     it('reminds the DPO once of requests due within a week, and deletes requests past their retention', async () => {
-      const db = server.database.db;
-      const deps = { db, keys: server.ctx.keys };
+      const db = env.server.database.db;
+      const deps = { db, keys: env.server.ctx.keys };
       const loaded = await loadCommune(db, uniqueTenantId('rappel'));
       const t = loaded.tenantId;
       const dpo = (await resolveActor(db, t, (await accountWithToken(db, loaded, 'dpo')).agent.id))!;
@@ -45,7 +34,7 @@ for (const kind of testDatabaseKinds()) {
       assert.equal(first.reminders, 1);
       assert.equal((await outbox()).length, mailsBefore + 1);
       // The reminder goes to the DPO of the register.
-      await mailsTo(smtp, loaded.register.dpo.email, /1 demande arrive à échéance dans les 7 jours \(la première le 1 décembre 2026\)/);
+      await mailsTo(env.smtp, loaded.register.dpo.email, /1 demande arrive à échéance dans les 7 jours \(la première le 1 décembre 2026\)/);
       assert.equal((await rightsJob.run(deps, new Date('2026-11-26T09:00:00Z'))).reminders, 0, 'once');
 
       // Three months after it came, the unconfirmed request goes; the open one stays.

@@ -16,7 +16,8 @@ import { openAnswer } from './answer-link.ts';
 import { receiveRequest, type FieldError } from './intake.ts';
 import { rightsProcessing } from './request-retention.ts';
 import { rightsLimit } from './rights-api-routes.ts';
-import { answerCsv, answerExpiredPage, answerPage, confirmedPage, confirmPage, requestSentPage, rightsPage } from './rights-pages.ts';
+import { answerCsv, answerHtml, answerJson } from './answer-streams.ts';
+import { answerExpiredPage, confirmedPage, confirmPage, requestSentPage, rightsPage } from './rights-pages.ts';
 import { verifyByLink } from './verification.ts';
 
 type Req = FastifyRequest<{ Params: { tenant: string }; Querystring: { jeton?: string; format?: string } }>;
@@ -73,11 +74,13 @@ export function rightsPageRoutes(app: FastifyInstance, ctx: AppContext): void {
     const answer = await openAnswer(deps, loaded.tenantId, token);
     if (!answer) return sendPage(reply, answerExpiredPage(loaded), 410);
     const base = `/${loaded.tenantId}/mes-droits/reponse?jeton=${encodeURIComponent(token)}`;
-    const name = `donnees-${loaded.tenantId}-${answer.requestId.slice(0, 8)}`;
+    const { head } = answer;
+    const name = `donnees-${loaded.tenantId}-${head.requestId.slice(0, 8)}`;
+    // Streamed a part of the records at a time: however many, the server never holds them all.
     if (request.query.format === 'json')
-      return reply.type('application/json; charset=utf-8').header('content-disposition', `attachment; filename="${name}.json"`).send(JSON.stringify(answer, null, 2));
-    if (request.query.format === 'csv' && answer.kind === 'portability')
+      return reply.type('application/json; charset=utf-8').header('content-disposition', `attachment; filename="${name}.json"`).send(answerJson(answer));
+    if (request.query.format === 'csv' && head.kind === 'portability')
       return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`).send(answerCsv(answer));
-    return sendPage(reply, answerPage(loaded, answer, { json: `${base}&format=json`, ...(answer.kind === 'portability' ? { csv: `${base}&format=csv` } : {}) }));
+    return reply.type('text/html; charset=utf-8').send(answerHtml(loaded, answer, { json: `${base}&format=json`, ...(head.kind === 'portability' ? { csv: `${base}&format=csv` } : {}) }));
   });
 }

@@ -1,20 +1,15 @@
 /**
  * The citizen's pages of the rights desk, without JavaScript: the request
  * form on « Exercer mes droits », the page the e-mailed link opens (a
- * button, so that a mail scanner following links confirms nothing), and the
- * answer to an access or portability request.
+ * button, so that a mail scanner following links confirms nothing); the
+ * answer itself is in answer-page.ts.
  */
-import { submitted } from '../citizens/requests-pages.ts';
-import { findForm } from '../forms/find-form.ts';
-import { formatBytes } from '../forms/field-validation.ts';
-import { frenchDate, frenchDateTime } from '../notice/french-date.ts';
+import { frenchDate } from '../notice/french-date.ts';
 import type { LoadedRegister } from '../register/register-repository.ts';
-import { STATUS_LABELS } from '../records/tracking-lookup.ts';
 import { errorSummary } from '../back-office/back-office-layout.ts';
 import { html, type Html } from '../web/html.ts';
 import { page } from '../web/layout.ts';
 import { pageContext } from '../web/tenant.ts';
-import type { AccessAnswer } from './access-answer.ts';
 import type { FieldError } from './intake.ts';
 import { MAX_DETAILS, VERIFY_LINK_HOURS } from './intake.ts';
 import { REQUEST_TYPES, TYPE_LABELS } from './request-kinds.ts';
@@ -108,62 +103,6 @@ export function confirmedPage(loaded: LoadedRegister, input: { dueAt: Date } | u
       ? html`<h1>Demande confirmée</h1><p class="status-message" role="status">Merci. Nous vous répondrons au plus tard le ${frenchDate(input.dueAt)}, à l’adresse confirmée.</p>`
       : html`<h1>Lien expiré ou déjà utilisé</h1><p>Ce lien de confirmation ne fonctionne qu’une fois, pendant ${VERIFY_LINK_HOURS} heures. Si votre demande n’est pas encore confirmée, <a href="${rightsPath(loaded.tenantId)}">faites-la de nouveau</a>.</p>`,
   ).value;
-}
-
-function value(v: unknown): string {
-  if (v === null || v === undefined || v === '') return '—';
-  if (typeof v === 'boolean') return v ? 'Oui' : 'Non';
-  if (typeof v === 'object') return JSON.stringify(v);
-  return String(v);
-}
-
-export function answerPage(loaded: LoadedRegister, a: AccessAnswer, links: { json: string; csv?: string }): string {
-  const title = a.kind === 'access' ? 'Vos données' : 'Vos données (portabilité)';
-  const processing = (id: string) => a.processings.find((p) => p.id === id);
-  const body = html`<h1>${title}</h1>
-<p>Réponse de ${a.tenant.name} à votre demande ${a.requestId}, établie le ${frenchDateTime(a.generatedAt)} pour l’adresse ${a.subject.email}. Délégué à la protection des données : ${a.dpo.name}, <a href="mailto:${a.dpo.email}">${a.dpo.email}</a>.</p>
-<p>Télécharger : <a href="${links.json}" download>au format JSON</a>${links.csv ? html`, <a href="${links.csv}" download>au format CSV</a>` : ''}.</p>
-${a.records.length === 0 ? html`<p>Nous ne détenons aucune donnée vous concernant dans les démarches en ligne, pour cette adresse.</p>` : ''}
-${a.refused.length > 0 ? html`<h2>Données non concernées par la portabilité</h2><ul>${a.refused.map((k) => html`<li>${processing(k.processingId)?.title ?? k.processingId} : ${k.reason}</li>`)}</ul>` : ''}
-${a.processings.map(
-  (p) => html`<section aria-labelledby="traitement-${p.id}"><h2 id="traitement-${p.id}">${p.title}</h2>
-<dl class="items">
-<dt>Finalités</dt><dd>${p.purposes.join(' ; ')}</dd>
-<dt>Base légale</dt><dd>${p.legalBasis}</dd>
-<dt>Destinataires</dt><dd>${p.recipients}</dd>
-<dt>Durée de conservation</dt><dd>${p.retention}</dd>
-<dt>Origine des données</dt><dd>${p.source}</dd>
-</dl>
-${a.records
-  .filter((r) => r.processingId === p.id)
-  .map(
-    (r) => html`<h3>${r.formTitle}, envoyée le ${frenchDate(r.createdAt)}</h3>
-<dl class="items">
-<dt>État</dt><dd>${STATUS_LABELS[r.status as keyof typeof STATUS_LABELS] ?? r.status}${r.restricted ? ' (traitement limité)' : ''}${r.archived ? ' (archivée)' : ''}</dd>
-<dt>Suppression ou anonymisation prévue</dt><dd>${r.deletionDate ? frenchDate(r.deletionDate) : 'à compter de la clôture de la demande'}</dd>
-</dl>
-${(() => {
-  const form = findForm(loaded.register, r.formId)?.form;
-  return submitted(form, r.data);
-})()}
-${r.files.length > 0 ? html`<p>Pièces jointes : ${r.files.map((f) => `${f.filename} (${formatBytes(f.size)})`).join(', ')}. Elles vous sont transmises sur simple demande au délégué.</p>` : ''}
-${r.replies.length > 0 ? html`<h4>Réponses du service</h4><ol>${r.replies.map((m) => html`<li>${frenchDateTime(m.at)} : ${m.text}</li>`)}</ol>` : ''}
-<div class="table-wrap"><table><caption>Qui a consulté cette demande (${r.consultations.length})</caption>
-<thead><tr><th scope="col">Date et heure</th><th scope="col">Action</th><th scope="col">Motif</th></tr></thead>
-<tbody>${r.consultations.map((c) => html`<tr><td>${frenchDateTime(c.at)}</td><td>${c.action}</td><td>${c.purpose}</td></tr>`)}</tbody></table></div>`,
-  )}
-</section>`,
-)}
-<p>Si cette réponse ne vous satisfait pas, vous pouvez adresser une réclamation à la CNIL : <a href="https://www.cnil.fr/fr/plaintes">www.cnil.fr/fr/plaintes</a>.</p>`;
-  return page(pageContext(loaded), { title }, body).value;
-}
-
-/** Portability as CSV for spreadsheets: one row per value (UTF-8 with BOM, `;`). */
-export function answerCsv(a: AccessAnswer): string {
-  const cell = (s: string) => (/[;"\n\r]/.test(s) || /^[=+\-@]/.test(s) ? `"${(/^[=+\-@]/.test(s) ? `'${s}` : s).replace(/"/g, '""')}"` : s);
-  const rows = [['demande', 'démarche', 'envoyée le', 'champ', 'valeur']];
-  for (const r of a.records) for (const [k, v] of Object.entries(r.data)) rows.push([r.id, r.formTitle, r.createdAt, k, value(v)]);
-  return `\uFEFF${rows.map((row) => row.map(cell).join(';')).join('\r\n')}\r\n`;
 }
 
 export function answerExpiredPage(loaded: LoadedRegister): string {

@@ -1,37 +1,26 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { csrfOf, TestBrowser } from '../back-office/testing.ts';
 import { confirmedCitizen } from '../citizens/testing.ts';
 import { withPrincipal } from '../db/principal.ts';
 import { testDatabaseKinds, uniqueTenantId } from '../db/testing.ts';
-import { startTestSmtpServer, type TestSmtpServer } from '../mail/testing.ts';
 import { contactData, loadCommune } from '../records/testing.ts';
-import { startTestServer, type TestServer } from '../server/testing.ts';
-import { api, mailsTo } from './testing.ts';
+import { api, mailsTo, serverWithSmtp } from './testing.ts';
 
 for (const kind of testDatabaseKinds()) {
   describe(`rights from « Mes demandes » (${kind})`, () => {
-    let server: TestServer;
-    let smtp: TestSmtpServer;
-    before(async () => {
-      smtp = await startTestSmtpServer();
-      server = await startTestServer({ kind, smtpUrl: smtp.url });
-    });
-    after(async () => {
-      await server?.close();
-      await smtp?.close();
-    });
+    const env = serverWithSmtp(kind);
 
     it('downloads everything at once, erases what may be erased, and forwards the rest to the DPO', async () => {
-      const loaded = await loadCommune(server.database.db, uniqueTenantId('soi'));
+      const loaded = await loadCommune(env.server.database.db, uniqueTenantId('soi'));
       const t = loaded.tenantId;
       const email = `lina.${t}@example.fr`;
-      const submit = async (form: string, data: unknown) => (await api(server.url, 'POST', `/api/v1/${t}/forms/${form}/submissions`, { body: { data } })).body.id as string;
+      const submit = async (form: string, data: unknown) => (await api(env.server.url, 'POST', `/api/v1/${t}/forms/${form}/submissions`, { body: { data } })).body.id as string;
       const contact = await submit('contact-mairie', contactData({ courriel: email, message: 'Ma boîte aux lettres est cassée.' }));
       const newsletter = await submit('abonnement-lettre', { courriel: email });
       const other = await submit('abonnement-lettre', { courriel: `autre.${t}@example.fr` });
-      const browser = new TestBrowser(server.url);
-      await confirmedCitizen(browser, smtp, t, email);
+      const browser = new TestBrowser(env.server.url);
+      await confirmedCitizen(browser, env.smtp, t, email);
 
       const list = await browser.get(`/${t}/mon-compte`);
       assert.match(list.body, /Télécharger toutes mes données/);
@@ -51,20 +40,20 @@ for (const kind of testDatabaseKinds()) {
       const gone = await erase(newsletter);
       assert.equal(gone.status, 303);
       assert.match((await browser.get(gone.location!)).body, /La demande est effacée/);
-      const left = () => withPrincipal(server.database.db, { kind: 'system', tenantId: t }, (trx) => trx.selectFrom('records').select('id').where('tenant_id', '=', t).execute());
+      const left = () => withPrincipal(env.server.database.db, { kind: 'system', tenantId: t }, (trx) => trx.selectFrom('records').select('id').where('tenant_id', '=', t).execute());
       assert.deepEqual((await left()).map((r) => r.id).sort(), [contact, other].sort());
 
       const kept = await erase(contact);
       assert.equal(kept.status, 200);
       assert.match(kept.body, /transmise au délégué à la protection des données/);
       assert.match(kept.body, /mission de service public/);
-      const queued = await withPrincipal(server.database.db, { kind: 'system', tenantId: t }, (trx) => trx.selectFrom('rights_requests').select(['id', 'state', 'type', 'scope_record_id', 'due_at']).where('tenant_id', '=', t).execute());
+      const queued = await withPrincipal(env.server.database.db, { kind: 'system', tenantId: t }, (trx) => trx.selectFrom('rights_requests').select(['id', 'state', 'type', 'scope_record_id', 'due_at']).where('tenant_id', '=', t).execute());
       assert.equal(queued.length, 1);
       assert.deepEqual([queued[0]!.state, queued[0]!.type, queued[0]!.scope_record_id], ['open', 'erasure', contact]);
-      await mailsTo(smtp, email, new RegExp(queued[0]!.id));
+      await mailsTo(env.smtp, email, new RegExp(queued[0]!.id));
       // Asking again does not file a second request.
       await erase(contact);
-      assert.equal((await withPrincipal(server.database.db, { kind: 'system', tenantId: t }, (trx) => trx.selectFrom('rights_requests').select('id').where('tenant_id', '=', t).execute())).length, 1);
+      assert.equal((await withPrincipal(env.server.database.db, { kind: 'system', tenantId: t }, (trx) => trx.selectFrom('rights_requests').select('id').where('tenant_id', '=', t).execute())).length, 1);
       // Another person's request is not there.
       const page = await browser.get(`/${t}/mon-compte`);
       assert.equal((await browser.post(`/${t}/mon-compte/demandes/${other}/effacement`, { csrf: csrfOf(page.body) })).status, 404);

@@ -1,7 +1,24 @@
 /** Test helpers of the rights desk: file a request, read the e-mails it sends, follow the confirmation link as a browser. */
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { csrfOf, TestBrowser } from '../back-office/testing.ts';
-import { readMail, type TestSmtpServer } from '../mail/testing.ts';
+import type { DatabaseKind } from '../db/database.ts';
+import { readMail, startTestSmtpServer, type TestSmtpServer } from '../mail/testing.ts';
+import { startTestServer, type TestServer } from '../server/testing.ts';
+
+/** A server whose e-mails reach a real SMTP server, for the tests of a `describe`: started before them, closed after. */
+export function serverWithSmtp(kind: DatabaseKind): { server: TestServer; smtp: TestSmtpServer } {
+  const env = {} as { server: TestServer; smtp: TestSmtpServer };
+  before(async () => {
+    env.smtp = await startTestSmtpServer();
+    env.server = await startTestServer({ kind, smtpUrl: env.smtp.url });
+  });
+  after(async () => {
+    await env.server?.close();
+    await env.smtp?.close();
+  });
+  return env;
+}
 
 export interface ApiReply {
   status: number;
