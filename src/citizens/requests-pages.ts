@@ -9,6 +9,7 @@ import { accountPath } from './citizen-mail.ts';
 import type { CitizenRequest } from './citizen-session.ts';
 import type { Consultation, MyRequest, MyRequestDetail } from './my-requests.ts';
 import { formTitle, retentionEnd, serviceName, statusLabel } from './request-facts.ts';
+import { purposeForCitizen } from '../journal/journal-records.ts';
 
 export function requestsPage(req: CitizenRequest, requests: readonly MyRequest[], notice?: string): string {
   const reg = req.loaded.register;
@@ -70,7 +71,7 @@ function consultations(req: CitizenRequest, r: MyRequestDetail, entries: readonl
   const who = (c: Consultation) =>
     c.actorId === req.account.id ? 'Vous, depuis votre compte' : c.actorId === null ? 'La collectivité (traitement automatique)' : archive(c) ? 'Le délégué à la protection des données' : serviceName(reg, r.serviceId);
   const logs = reg.processings.find((p) => p.id === reg.securityLogProcessing);
-  const why = (c: Consultation) => c.purpose.replace(/ — \d+ demandes?, sha-256 .*$/, '');
+  const why = (c: Consultation) => purposeForCitizen(c.purpose);
   return html`<section aria-labelledby="consultations-titre"><h2 id="consultations-titre">Qui a consulté ma demande</h2>
 <p>Chaque consultation de votre demande est inscrite au journal des accès de la collectivité. Les agents sont désignés par leur service.${logs ? ` Ce journal est conservé ${frenchDuration(logs.retention.duration)} : les consultations plus anciennes n’y figurent plus.` : ''}</p>
 <div class="table-wrap"><table><caption>Consultations de la demande (${entries.length})</caption>

@@ -36,6 +36,11 @@ export function parseListPurpose(purpose: string): { count: number; digest: stri
   return m ? { count: Number(m[1]), digest: m[2]! } : undefined;
 }
 
+/** The purpose as the person concerned reads it: what was done, without the count and digest of a list they cannot check. */
+export function purposeForCitizen(purpose: string): string {
+  return purpose.replace(LIST_MARK, '').trimEnd();
+}
+
 /** Appends one entry naming `ids` (its record_id null), and the ids beside it, in the caller's transaction. */
 export async function appendJournalWithRecords(trx: Tx, tenantId: string, entry: Omit<JournalEntry, 'recordId' | 'purpose'>, what: string, ids: readonly string[]): Promise<JournalRow> {
   // Sorted once, for the digest and for the insert: in index order, the primary key's pages fill one after another

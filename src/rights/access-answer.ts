@@ -13,6 +13,7 @@ import type { KeptRecord } from './outcome.ts';
 import type { RequestRow } from './request-repository.ts';
 import type { RequestSecrets } from './request-secrets.ts';
 import type { RecordContents, SubjectRecord } from './subject-records.ts';
+import { purposeForCitizen } from '../journal/journal-records.ts';
 
 export interface AnswerProcessing {
   id: string;
@@ -115,6 +116,6 @@ export function answerRecord(loaded: LoadedRegister, r: SubjectRecord, c: Record
     data: c?.data ?? {},
     files: (c?.files ?? []).map((f) => ({ field: f.field, filename: f.filename, mediaType: f.mediaType, size: f.size })),
     replies: (c?.replies ?? []).map((m) => ({ text: m.text, at: m.at.toISOString() })),
-    consultations: (c?.consultations ?? []).map((j) => ({ at: j.at.toISOString(), action: j.action, purpose: j.purpose.replace(/ — \d+ demandes?, sha-256 .*$/, '') })),
+    consultations: (c?.consultations ?? []).map((j) => ({ at: j.at.toISOString(), action: j.action, purpose: purposeForCitizen(j.purpose) })),
   };
 }

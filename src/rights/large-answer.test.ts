@@ -76,6 +76,16 @@ for (const kind of testDatabaseKinds()) {
       assert.equal(json.records.length, COPIES + 1);
       assert.equal(new Set(json.records.map((r: { id: string }) => r.id)).size, COPIES + 1);
       assert.ok(json.records.filter((r: { formId: string }) => r.formId === 'abonnement-lettre').every((r: { data: { courriel: string } }) => r.data.courriel === p.email));
+
+      // The link opens this answer only: not under another authority, not shortened, not as CSV for an access request.
+      const other = await loadCommune(env.server.database.db, uniqueTenantId('autre'));
+      const token = new URL(link, env.server.url).searchParams.get('jeton')!;
+      assert.equal((await fetch(`${env.server.url}/${other.tenantId}/mes-droits/reponse?jeton=${token}`)).status, 410);
+      assert.equal((await fetch(`${env.server.url}/${p.t}/mes-droits/reponse?jeton=${token.slice(0, -1)}`)).status, 410);
+      assert.equal((await fetch(`${env.server.url}/${p.t}/mes-droits/reponse`)).status, 410);
+      const csv = await fetch(`${env.server.url}${link}&format=csv`);
+      assert.match(csv.headers.get('content-type') ?? '', /^text\/html/, 'portability only');
+      await csv.arrayBuffer();
     });
 
     it('streams a portability answer as CSV, one line per value, and says why the public-task record is not in it', async () => {

@@ -24,6 +24,7 @@ import { requestExpiry, rightsProcessing } from './request-retention.ts';
 import { sealSecrets } from './request-secrets.ts';
 import { verifiedMail } from './rights-mail.ts';
 import type { RightsDeps } from './verification.ts';
+import { purposeForCitizen } from '../journal/journal-records.ts';
 
 type CitizenPrincipal = Principal & { kind: 'citizen' };
 
@@ -49,7 +50,7 @@ export async function myDataExport(deps: RightsDeps, loaded: LoadedRegister, pri
         ? {
             data: detail.data,
             replies: detail.replies.map((m) => ({ text: m.text, at: m.createdAt.toISOString() })),
-            consultations: detail.consultations.map((c) => ({ at: c.at.toISOString(), action: c.action, purpose: c.purpose.replace(/ — \d+ demandes?, sha-256 .*$/, '') })),
+            consultations: detail.consultations.map((c) => ({ at: c.at.toISOString(), action: c.action, purpose: purposeForCitizen(c.purpose) })),
           }
         : {}),
     });
