@@ -278,6 +278,8 @@ export interface RetentionRunsTable {
   hash: string | null;
   security_log_deleted: ColumnType<string, never, string | number>;
   journal_pruned: ColumnType<string, never, string | number>;
+  consent_proofs_deleted: ColumnType<string, never, string | number>;
+  audience_days_deleted: ColumnType<string, never, string | number>;
 }
 
 /** Where the access journal starts once retention pruned its oldest entries: see src/retention/log-retention.ts. */
@@ -381,6 +383,69 @@ export interface RightsAnswerPartsTable {
   key_version: number;
 }
 
+/** One choice a visitor made about cookies and third-party content: the proof, with nothing about the person. */
+export interface ConsentProofsTable {
+  tenant_id: string;
+  id: ColumnType<string, never, never>;
+  consent_id: string;
+  /** Every declared service and category as allowed (true) or refused (false). */
+  choices: ColumnType<Record<string, boolean>, string, string>;
+  register_version: number;
+  /** Hash of the register's cookies and embeds: a choice made under another set is asked again. */
+  config_hash: string;
+  /** SHA-256 of the exact text the visitor read before choosing (null: posted through the API without our texts). */
+  text_hash: string | null;
+  lang: 'fr' | 'en';
+  source: 'banner' | 'panel' | 'page' | 'embed' | 'api';
+  /** The authority's site where the choice was made (an origin), not the visitor. */
+  site: string;
+  created_at: Date;
+}
+
+/** A page view before the daily aggregation: no IP address, and a visitor hash that changes every day. */
+export interface AudienceHitsTable {
+  tenant_id: string;
+  at: Date;
+  /** Keyed hash of the cookie's id and the day (null when the browser keeps no cookie). */
+  visitor: ColumnType<string | null, string | number | bigint | null, never>;
+  new_visitor: boolean;
+  path: string;
+  /** Host of the site the visitor came from, when it is not the authority's own. */
+  referrer: string | null;
+  form_id: string | null;
+  event: 'form-viewed' | 'form-submitted' | null;
+}
+
+interface AudienceAggregate {
+  tenant_id: string;
+  day: ColumnType<string, string, string>;
+  /** The service whose agents read the statistics (the audience processing's). */
+  service_id: string;
+}
+
+export interface AudienceDaysTable extends AudienceAggregate {
+  page_views: ColumnType<string, number | string, number | string>;
+  visits: ColumnType<string, number | string, number | string>;
+  visitors: ColumnType<string, number | string, number | string>;
+  new_visitors: ColumnType<string, number | string, number | string>;
+}
+
+export interface AudiencePagesTable extends AudienceAggregate {
+  path: string;
+  views: ColumnType<string, number | string, number | string>;
+}
+
+export interface AudienceReferrersTable extends AudienceAggregate {
+  host: string;
+  visits: ColumnType<string, number | string, number | string>;
+}
+
+export interface AudienceFormsTable extends AudienceAggregate {
+  form_id: string;
+  viewed: ColumnType<string, number | string, number | string>;
+  submitted: ColumnType<string, number | string, number | string>;
+}
+
 export interface Tables {
   tenants: TenantsTable;
   register_versions: RegisterVersionsTable;
@@ -410,4 +475,10 @@ export interface Tables {
   citizen_records: CitizenRecordsTable;
   rights_requests: RightsRequestsTable;
   rights_answer_parts: RightsAnswerPartsTable;
+  consent_proofs: ConsentProofsTable;
+  audience_hits: AudienceHitsTable;
+  audience_days: AudienceDaysTable;
+  audience_pages: AudiencePagesTable;
+  audience_referrers: AudienceReferrersTable;
+  audience_forms: AudienceFormsTable;
 }

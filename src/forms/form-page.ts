@@ -29,6 +29,8 @@ export interface FormPageInput {
   problem?: { title: string; body: Html } | undefined;
   /** A short confirmation shown above the form (draft resumed). */
   status?: string | undefined;
+  /** The form's third-party media, rendered with the visitor's choices (consent/media-html.ts). */
+  media?: Html | undefined;
 }
 
 /** Forms long enough to be worth a draft: those that say how long drafts are kept, or that have groups or many fields. */
@@ -82,6 +84,7 @@ export function formPage(input: FormPageInput): string {
 ${hasErrors ? errorSummary(input, errors) : ''}
 ${input.status ? html`<p class="status-message">${input.status}</p>` : ''}
 ${form.description ? html`<p class="lead">${form.description}</p>` : ''}
+${input.media ?? ''}
 <p>Les champs marqués « (obligatoire) » doivent être remplis ; les autres sont marqués « (facultatif) ». <a href="#donnees">Ce que deviennent vos données</a> est expliqué à côté du formulaire.</p>
 <div class="form-layout">
 <form class="demarche" method="post" action="${action}" enctype="multipart/form-data" novalidate>
@@ -96,5 +99,7 @@ ${offersDraft(form) ? html`<button type="submit" class="button-secondary" name="
 </form>
 ${processingInfo(loaded, processing.id)}
 </div>`;
-  return page(pageContext(loaded), { title: form.title, hasErrors }, body).toString();
+  // A first view of the form is the funnel's first step; a page coming back with errors is the same view.
+  const event = hasErrors || input.values ? undefined : `form-viewed ${form.id}`;
+  return page(pageContext(loaded, event), { title: form.title, hasErrors }, body).toString();
 }

@@ -14,6 +14,7 @@ import { loadDraft } from './draft-repository.ts';
 import { findForm, type FoundForm } from './find-form.ts';
 import { formPage, type FormPageInput } from './form-page.ts';
 import { handleFormPost } from './form-post.ts';
+import { formMedia } from '../consent/form-media.ts';
 
 type Params = { tenant: string; formId: string };
 
@@ -28,7 +29,8 @@ export function formRoutes(app: FastifyInstance, ctx: AppContext): void {
   async function render(request: FastifyRequest, reply: FastifyReply, loaded: LoadedRegister, found: FoundForm, input: Omit<FormPageInput, 'loaded' | 'found' | 'token'>, status: number) {
     const session = ensureSession(request, reply, ctx.config.publicUrl);
     const token = await issueFormToken(ctx.keys, loaded.tenantId, session, found.form.id);
-    return sendPage(reply, formPage({ ...input, loaded, found, token }), status);
+    const media = found.form.media.length > 0 ? await formMedia(ctx, request, reply, loaded, found.form, session) : undefined;
+    return sendPage(reply, formPage({ ...input, loaded, found, token, media }), status);
   }
 
   app.get<{ Params: Params }>('/:tenant/demarches/:formId', async (request, reply) => {

@@ -11,6 +11,7 @@ const file = (bytes: Buffer, filename = 'piece.pdf'): SubmittedFile => ({ kind: 
 const FORM: Form = {
   id: 'inscription',
   title: 'Inscription',
+  media: [],
   fields: [
     { name: 'nom', label: 'Nom', type: 'text', category: 'identification', required: true, subjectKey: false, maxLength: 20 },
     { name: 'courriel', label: 'Courriel', type: 'email', category: 'contact', required: true, subjectKey: true },

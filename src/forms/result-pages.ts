@@ -32,7 +32,7 @@ export function confirmationPage(loaded: LoadedRegister, form: Form, c: Confirma
       : 'Aucun accusé de réception ne vous est envoyé par courriel : conservez ce numéro.'
   }</p>
 <p><a href="/${loaded.tenantId}/demarches">Retour aux démarches en ligne</a></p>`;
-  return page(pageContext(loaded), { title: `Demande envoyée : ${form.title}` }, body).toString();
+  return page(pageContext(loaded, `form-submitted ${form.id}`), { title: `Demande envoyée : ${form.title}` }, body).toString();
 }
 
 export function draftSavedPage(loaded: LoadedRegister, form: Form, resumeUrl: string, expiresAt: Date, hadFiles: boolean): string {

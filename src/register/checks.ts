@@ -2,6 +2,7 @@
  * The rules that tie one part of a register to another. Each error stops the
  * load (no notice with a hole); warnings are printed and the load goes on.
  */
+import { embedHosts } from '../consent/embed-hosts.ts';
 import { PLATFORM_COOKIES } from '../consent/platform-cookies.ts';
 import { boundDate, parseDateBound, todayInFrance } from './date-bound.ts';
 import { parseDuration, totalDays } from './duration.ts';
@@ -17,6 +18,10 @@ export const IDENTIFYING: readonly string[] = ['identification', 'contact', 'civ
 const RESERVED_TENANT_IDS = ['api', 'assets', 'healthz', 'static', 'favicon.ico', 'robots.txt', 'admin'];
 /** CNIL: an audience-measurement cookie exempt from consent lives 13 months at most. */
 const MAX_AUDIENCE_EXEMPT_DAYS = totalDays({ years: 0, months: 13, weeks: 0, days: 0 });
+/** CNIL: the data of an exempt audience measurement is kept 25 months at most. */
+const MAX_AUDIENCE_DATA_DAYS = totalDays({ years: 0, months: 25, weeks: 0, days: 0 });
+/** Cookie categories set only with the visitor's consent. */
+const CONSENT_COOKIES: readonly string[] = ['audience', 'personalisation', 'social', 'video', 'advertising'];
 
 class Collector {
   readonly errors: Problem[] = [];
@@ -236,6 +241,63 @@ function checkCookies(c: Collector, reg: Register): void {
   });
 }
 
+/** The third-party content of forms: a declared provider, loaded from its own hosts only. */
+function checkMedia(c: Collector, reg: Register): void {
+  reg.processings.forEach((p, i) =>
+    p.forms.forEach((form, f) =>
+      form.media.forEach((m, k) => {
+        const at: PathSegment[] = ['processings', i, 'forms', f, 'media', k];
+        const embed = reg.embeds.find((e) => e.id === m.embed);
+        if (!embed) {
+          c.error([...at, 'embed'], `contenu tiers « ${m.embed} » non déclaré dans embeds${reg.embeds.length > 0 ? ` (${reg.embeds.map((e) => e.id).join(', ')})` : ''}`);
+          return;
+        }
+        const hosts = embedHosts(embed);
+        const host = new URL(m.src).hostname;
+        if (hosts.length === 0) c.error([...at, 'src'], `le contenu tiers « ${embed.id} » ne dit pas d’où viennent ses cadres : ajoutez-lui hosts (par exemple [www.exemple.fr])`);
+        else if (!hosts.includes(host)) c.error([...at, 'src'], `« ${host} » n’est pas un hôte de ${embed.name} (${hosts.join(', ')}) : ajoutez-le à embeds[].hosts ou corrigez l’adresse`);
+      }),
+    ),
+  );
+  reg.embeds.forEach((e, i) => {
+    if (embedHosts(e).length === 0)
+      c.warn(['embeds', i, 'hosts'], `hôtes de « ${e.id} » inconnus : les cadres de ce fournisseur déjà présents dans une page ne pourront pas être bloqués (ajoutez hosts)`);
+  });
+}
+
+/** The consent manager and the audience measurement: their processings, within the CNIL exemption. */
+function checkConsentAndAudience(c: Collector, reg: Register): void {
+  const vid = reg.cookies.find((k) => k.name === 'bastide_vid');
+  if (reg.audienceProcessing) {
+    const at: PathSegment[] = ['audienceProcessing'];
+    const p = reg.processings.find((x) => x.id === reg.audienceProcessing);
+    if (!p) c.error(at, `traitement « ${reg.audienceProcessing} » introuvable dans processings`);
+    else {
+      if (p.legalBasis === 'consent')
+        c.error(at, `la mesure d’audience de la plateforme est exemptée de consentement (CNIL) : le traitement « ${p.id} » ne peut pas reposer sur le consentement`);
+      if (!p.service) c.error(at, `le traitement « ${p.id} » doit nommer le service qui consulte les statistiques (service)`);
+      const d = parseDuration(p.retention.duration);
+      if (d.ok && totalDays(d.duration) > MAX_AUDIENCE_DATA_DAYS)
+        c.error(at, `les données de la mesure d’audience exemptée sont conservées au plus 25 mois (CNIL) : la durée du traitement « ${p.id} » est ${p.retention.duration}`);
+      if (p.retention.from !== 'created' || p.retention.then !== 'delete' || p.retention.rules.length > 0)
+        c.error(at, `les statistiques d’audience sont supprimées au terme de leur durée, comptée depuis leur date : le traitement « ${p.id} » doit dire « from: created » et « then: delete », sans règle`);
+    }
+    if (!vid || vid.category !== 'audience-exempt')
+      c.error(['cookies'], 'avec audienceProcessing, le cookie de mesure d’audience « bastide_vid » doit être déclaré (category: audience-exempt, lifetime: P13M au plus)');
+  } else if (vid) {
+    c.warn(['cookies'], 'le cookie « bastide_vid » est déclaré mais aucun traitement ne porte la mesure d’audience (audienceProcessing) : rien ne sera mesuré');
+  }
+  const needsConsent = reg.embeds.length > 0 || reg.cookies.some((k) => CONSENT_COOKIES.includes(k.category));
+  if (reg.consentProofProcessing) {
+    const p = reg.processings.find((x) => x.id === reg.consentProofProcessing);
+    if (!p) c.error(['consentProofProcessing'], `traitement « ${reg.consentProofProcessing} » introuvable dans processings`);
+    else if (p.retention.from !== 'created' || p.retention.rules.length > 0 || p.retention.then !== 'delete')
+      c.error(['consentProofProcessing'], `les preuves de choix sont supprimées au terme de leur durée, comptée depuis le choix : le traitement « ${p.id} » doit dire « from: created » et « then: delete », sans règle`);
+  } else if (needsConsent) {
+    c.error(['consentProofProcessing'], 'des contenus tiers ou des cookies soumis au consentement sont déclarés : nommez le traitement qui conserve la preuve des choix (consentProofProcessing)');
+  }
+}
+
 export function checkRegister(reg: Register): { errors: Problem[]; warnings: Problem[] } {
   const c = new Collector();
   if (RESERVED_TENANT_IDS.includes(reg.tenant.id))
@@ -280,6 +342,8 @@ export function checkRegister(reg: Register): { errors: Problem[]; warnings: Pro
       c.error(['rightsRequestProcessing'], `la conservation du traitement « ${rights.id} » doit partir de la demande (created) ou de la réponse (event)`);
   }
   checkCookies(c, reg);
+  checkMedia(c, reg);
+  checkConsentAndAudience(c, reg);
 
   const used = (ids: (p: Processing) => Array<string | undefined>) => new Set(reg.processings.flatMap(ids));
   const usedServices = used((p) => [p.service]);

@@ -54,12 +54,27 @@ const httpsUrl = () =>
     .url()
     .refine((u) => /^https:\/\//.test(u), { message: 'adresse https:// attendue' });
 
+/** A loopback address is allowed over http: a site on the same machine (development, tests). */
+const LOOPBACK_HTTP = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?\/?$/;
+
+/** Another site of the authority (its CMS): scheme, host and port, no path. */
+const siteOrigin = () =>
+  z
+    .string()
+    .url()
+    .refine((u) => /^https:\/\//.test(u) || LOOPBACK_HTTP.test(u), { message: 'adresse https:// attendue (http:// seulement pour localhost)' })
+    .refine((u) => /^https?:\/\/[^/?#]+\/?$/.test(u), { message: 'une origine est un schéma, un nom d’hôte et un port, sans chemin (https://www.ville.fr)' })
+    .transform((u) => u.replace(/\/$/, '').toLowerCase());
+
+/** A host name as a browser writes it in a URL: www.youtube-nocookie.com. */
+const hostName = () => z.string().max(253).regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'nom d’hôte attendu, par exemple www.youtube-nocookie.com');
+
 const Tenant = z.strictObject({
   id: slug(),
   name: text(200),
   kind: z.enum(TENANT_KINDS),
   website: httpsUrl(),
-  origins: z.array(httpsUrl()).max(20).default([]),
+  origins: z.array(siteOrigin()).max(20).default([]),
 });
 
 const Contact = z.strictObject({
@@ -160,10 +175,22 @@ const Field: z.ZodType<FieldInput, unknown> = z.lazy(() =>
   }),
 );
 
+/** Third-party content shown on a form's page (a video explaining the procedure), blocked until the visitor allows its provider. */
+const Media = z.strictObject({
+  /** The id of an `embeds` entry: who provides it, and so whose consent it needs. */
+  embed: slug(),
+  title: text(200),
+  /** What the frame loads once allowed (https://www.youtube-nocookie.com/embed/…). */
+  src: httpsUrl(),
+  /** The same content on the provider's own site, for whoever does not allow it here. */
+  url: httpsUrl(),
+});
+
 const Form = z.strictObject({
   id: slug(),
   title: text(200),
   description: text(2000).optional(),
+  media: z.array(Media).max(10).default([]),
   fields: z.array(Field).min(1).max(200),
   /** Days a saved draft is kept before it is purged (issue: drafts default to 30). */
   draftRetentionDays: z.number().int().min(1).max(365).optional(),
@@ -240,6 +267,8 @@ const Embed = z.strictObject({
   category: z.enum(EMBED_CATEGORIES),
   provider: text(200).optional(),
   privacyUrl: httpsUrl().optional(),
+  /** Where its frames come from; known providers have defaults (src/consent/embed-hosts.ts). */
+  hosts: z.array(hostName()).min(1).max(10).optional(),
 });
 
 export const RegisterSchema = z.strictObject({
@@ -257,6 +286,10 @@ export const RegisterSchema = z.strictObject({
   citizenAccountProcessing: slug().optional(),
   /** The processing that keeps the rights requests (`/{tenant}/mes-droits`), for their retention; without it the page only gives the DPO's address. */
   rightsRequestProcessing: slug().optional(),
+  /** The processing of audience statistics (`POST /hit`, the dashboard); its retention applies to them. Without it, nothing is measured. */
+  audienceProcessing: slug().optional(),
+  /** The processing that keeps proofs of cookie and embed choices (`POST /consent`); its retention applies to them. */
+  consentProofProcessing: slug().optional(),
   cookies: z.array(Cookie).max(100).default([]),
   embeds: z.array(Embed).max(50).default([]),
 });
@@ -266,4 +299,6 @@ export type Processing = Register['processings'][number];
 export type Form = Processing['forms'][number];
 export type Field = FieldInput;
 export type Cookie = Register['cookies'][number];
+export type Embed = Register['embeds'][number];
+export type Media = Form['media'][number];
 export type Retention = Processing['retention'];

@@ -8,6 +8,8 @@ import { OutboxWorker, type OutboxLogger } from '../mail/outbox-worker.ts';
 import { createWorkerMailer } from '../mail/worker-mailer.ts';
 import { RegisterDirectory } from '../register/register-directory.ts';
 import { RateLimits } from '../web/rate-limits.ts';
+import { HitBuffer } from '../audience/hit-buffer.ts';
+import { VisitorKeys } from '../audience/visitor-key.ts';
 
 export type AppConfig = Pick<Config, 'publicUrl' | 'submissionsPerMinute'> &
   Partial<Pick<Config, 'trackingLookupsPerMinute' | 'trustProxy'>> & {
@@ -15,6 +17,8 @@ export type AppConfig = Pick<Config, 'publicUrl' | 'submissionsPerMinute'> &
     authFailuresPerMinute?: number;
     /** Rights requests from one address in an hour (page and API together). */
     rightsRequestsPerHour?: number;
+    /** Audience hits counted per minute from one truncated address (beyond, they are ignored). */
+    hitsPerMinute?: number;
   };
 
 export interface AppContext {
@@ -28,6 +32,10 @@ export interface AppContext {
   config: AppConfig;
   /** Per purpose and client address, whichever route a request came through. */
   limits: RateLimits;
+  /** Audience hits waiting for their batched insert. */
+  hits: HitBuffer;
+  /** The day keys that turn a visitor cookie into the day's visitor hash. */
+  visitorKeys: VisitorKeys;
   close(): Promise<void>;
 }
 
@@ -49,6 +57,13 @@ const AUTH_FAILURES_PER_MINUTE = 10;
 const DEFAULT_TRACKING_PER_MINUTE = 20;
 /** A person makes a few rights requests; a flood from one address is refused before it reaches anyone's mailbox. */
 const RIGHTS_REQUESTS_PER_HOUR = 10;
+/** A visitor changes its choices a few times; a script posting proofs in a loop is refused. */
+const CONSENTS_PER_MINUTE = 30;
+/**
+ * Hits are counted per truncated address (a /16 or a /48: the full address is never kept, not even here),
+ * so the limit covers many visitors behind one prefix: generous for people, bounded for a flood.
+ */
+const HITS_PER_MINUTE = 600;
 
 export function rateLimitsFor(config: AppConfig): RateLimits {
   const perMinute = (max: number) => ({ max, windowMs: 60_000 });
@@ -58,6 +73,8 @@ export function rateLimitsFor(config: AppConfig): RateLimits {
     tracking: perMinute(config.trackingLookupsPerMinute ?? DEFAULT_TRACKING_PER_MINUTE),
     'auth-failure': perMinute(config.authFailuresPerMinute ?? AUTH_FAILURES_PER_MINUTE),
     rights: { max: config.rightsRequestsPerHour ?? RIGHTS_REQUESTS_PER_HOUR, windowMs: 3_600_000 },
+    consent: perMinute(CONSENTS_PER_MINUTE),
+    hit: perMinute(config.hitsPerMinute ?? HITS_PER_MINUTE),
   });
 }
 
@@ -73,6 +90,7 @@ export function createAppContext(options: AppContextOptions): AppContext {
     ...(options.config.mailLeaseSeconds ? { leaseMs: options.config.mailLeaseSeconds * 1000 } : {}),
   });
   mail.start();
+  const hits = new HitBuffer(options.database.db, { onError: (err, lost) => options.logger.error({ err, lost }, 'audience hits not stored') });
   return {
     database: options.database,
     registers: new RegisterDirectory(options.database.db, options.registerTtlMs === undefined ? {} : { ttlMs: options.registerTtlMs }),
@@ -81,7 +99,10 @@ export function createAppContext(options: AppContextOptions): AppContext {
     mail,
     config: options.config,
     limits: rateLimitsFor(options.config),
+    hits,
+    visitorKeys: new VisitorKeys(keys),
     async close() {
+      await hits.flush();
       // What is not sent yet stays in the outbox for the next start.
       await mail.stop();
       await mailer.close();

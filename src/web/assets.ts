@@ -12,6 +12,7 @@ function load(file: string, type: string) {
   return { path: `/assets/${base}.${hash}.${ext}`, body, type };
 }
 
-export const ASSETS = [load('bastide.css', 'text/css; charset=utf-8')];
+export const ASSETS = [load('bastide.css', 'text/css; charset=utf-8'), load('consent.css', 'text/css; charset=utf-8')];
 
-export const ASSET_PATHS = { css: ASSETS[0]!.path };
+/** consent.css is also loaded by consent.js on the authority's other sites, which have no Bastide stylesheet. */
+export const ASSET_PATHS = { css: ASSETS[0]!.path, consentCss: ASSETS[1]!.path };

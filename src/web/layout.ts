@@ -7,6 +7,10 @@ import { ASSET_PATHS } from './assets.ts';
 
 export interface PageContext {
   tenant: { id: string; name: string; website?: string | undefined } | null;
+  /** The authority's consent manager (consent.js with its version's hash); absent on error pages of unknown authorities. */
+  consentScript?: string | undefined;
+  /** A page event for the audience measurement (`form-viewed demande-urbanisme`), read by consent.js. */
+  audienceEvent?: string | undefined;
 }
 
 export interface PageOptions {
@@ -33,7 +37,7 @@ function footer(tenantId: string | null): Html {
   return html`<footer class="site-footer">
 <ul class="footer-links">
 <li><a href="/${tenantId}/donnees-personnelles">Données personnelles</a></li>
-<li><a href="/${tenantId}/donnees-personnelles#cookies">Gestion des cookies</a></li>
+<li><a href="/${tenantId}/cookies" data-bastide-consent>Gestion des cookies</a></li>
 <li><a href="/${tenantId}/mes-droits">Exercer mes droits</a></li>
 </ul>
 <p>Service en ligne propulsé par Bastide.</p>
@@ -50,6 +54,8 @@ export interface DocumentParts {
   header: Html | string;
   content: Html;
   footer: Html;
+  /** Added to the head: the consent manager's script and stylesheet, a page's meta. */
+  head?: Html | undefined;
 }
 
 /** The document around every page: French, the stylesheet, a skip link to the main content, header, main, footer. */
@@ -61,7 +67,7 @@ export function documentShell(parts: DocumentParts): Html {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${parts.title}</title>
 <link rel="stylesheet" href="${ASSET_PATHS.css}">
-</head>
+${parts.head ?? ''}</head>
 <body>
 <a class="skip-link" href="#contenu">Aller au contenu</a>
 <header class="site-header">
@@ -86,5 +92,15 @@ export function page(ctx: PageContext, options: PageOptions, content: Html): Htm
     header: tenant ? nav(tenant.id, options.path) : '',
     content,
     footer: footer(tenant?.id ?? null),
+    head: consentHead(ctx),
   });
+}
+
+/** consent.js runs after parsing (the platform's pages hold no third-party frame it would have to stop first). */
+function consentHead(ctx: PageContext): Html | undefined {
+  if (!ctx.consentScript) return undefined;
+  return html`<link rel="stylesheet" href="${ASSET_PATHS.consentCss}">
+<script src="${ctx.consentScript}" defer></script>
+${ctx.audienceEvent ? html`<meta name="bastide-audience" content="${ctx.audienceEvent}">
+` : ''}`;
 }

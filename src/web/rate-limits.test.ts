@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { RateLimits, retryDelayInFrench } from './rate-limits.ts';
 
 describe('rate limits', () => {
-  const limits = { submission: { max: 2, windowMs: 60_000 }, draft: { max: 5, windowMs: 60_000 }, tracking: { max: 1, windowMs: 1_000 }, 'auth-failure': { max: 3, windowMs: 60_000 }, rights: { max: 3, windowMs: 3_600_000 } };
+  const limits = { submission: { max: 2, windowMs: 60_000 }, draft: { max: 5, windowMs: 60_000 }, tracking: { max: 1, windowMs: 1_000 }, 'auth-failure': { max: 3, windowMs: 60_000 }, rights: { max: 3, windowMs: 3_600_000 }, consent: { max: 3, windowMs: 60_000 }, hit: { max: 3, windowMs: 60_000 } };
 
   it('counts per purpose and per client, and says when to retry', () => {
     let now = 1_000_000;
@@ -45,7 +45,7 @@ describe('who counts as one client', () => {
   });
 
   it('lets many simultaneous wrong tokens from one address pass no further than the limit', () => {
-    const r = new RateLimits({ submission: { max: 1, windowMs: 60_000 }, draft: { max: 1, windowMs: 60_000 }, tracking: { max: 1, windowMs: 60_000 }, 'auth-failure': { max: 3, windowMs: 60_000 }, rights: { max: 1, windowMs: 60_000 } }, () => 0);
+    const r = new RateLimits({ submission: { max: 1, windowMs: 60_000 }, draft: { max: 1, windowMs: 60_000 }, tracking: { max: 1, windowMs: 60_000 }, 'auth-failure': { max: 3, windowMs: 60_000 }, rights: { max: 1, windowMs: 60_000 }, consent: { max: 1, windowMs: 60_000 }, hit: { max: 1, windowMs: 60_000 } }, () => 0);
     // Counted before the look-up, as requireActor does: the fourth of a burst is refused at once.
     const verdicts = Array.from({ length: 6 }, () => r.hit('auth-failure', '198.51.100.1').ok);
     assert.deepEqual(verdicts, [true, true, true, false, false, false]);

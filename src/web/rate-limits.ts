@@ -8,7 +8,7 @@
  * Fixed windows in memory: one instance's view. With several instances the
  * store moves to the database (ROADMAP: rate limits shared).
  */
-export type Purpose = 'submission' | 'draft' | 'tracking' | 'auth-failure' | 'rights';
+export type Purpose = 'submission' | 'draft' | 'tracking' | 'auth-failure' | 'rights' | 'consent' | 'hit';
 
 export interface Limit {
   max: number;

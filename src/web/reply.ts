@@ -17,10 +17,10 @@ function noneMatch(header: string | undefined, etag: string): boolean {
  * unchanged). The gzip bytes are another representation: their tag gets a
  * `-gzip` suffix, so a cache never takes one for the other.
  */
-export function sendCachedPage(request: FastifyRequest, reply: FastifyReply, body: EncodedBody, etag: string, type = 'text/html; charset=utf-8') {
+export function sendCachedPage(request: FastifyRequest, reply: FastifyReply, body: EncodedBody, etag: string, type = 'text/html; charset=utf-8', cacheControl = 'no-cache') {
   const gzip = acceptsGzip(request);
   const tag = gzip ? `${etag.slice(0, -1)}-gzip"` : etag;
-  reply.header('etag', tag).header('cache-control', 'no-cache').header('vary', 'accept-encoding');
+  reply.header('etag', tag).header('cache-control', cacheControl).header('vary', 'accept-encoding');
   if (noneMatch(request.headers['if-none-match'], tag)) return reply.code(304).send();
   if (gzip) return reply.type(type).header('content-encoding', 'gzip').send(body.gzip);
   return reply.type(type).send(body.raw);
