@@ -8,6 +8,7 @@ import { journalCommands } from '../journal/journal-cli.ts';
 import { keysCommands } from '../crypto/keys-cli.ts';
 import { retentionCommands } from '../retention/retention-cli.ts';
 import { rightsCommands } from '../rights/rights-cli.ts';
+import { audienceCommands } from '../audience/audience-cli.ts';
 import { reportError } from './cli-context.ts';
 
 const program = new Command('bastide')
@@ -25,6 +26,7 @@ journalCommands(program);
 keysCommands(program);
 retentionCommands(program);
 rightsCommands(program);
+audienceCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,35 @@
+/**
+ * Hourly in `bastide serve`: every authority that measures its audience has
+ * its past days' raw hits aggregated and deleted. A day is aggregated in one
+ * statement, so several servers running the job at once cannot count a hit
+ * twice: the second finds the day's hits gone.
+ */
+import type { Job } from '../jobs/job.ts';
+import { RegisterDirectory } from '../register/register-directory.ts';
+import type { Register } from '../register/schema.ts';
+import { aggregateAudience } from './aggregate.ts';
+
+/** The service whose agents read the statistics: the audience processing's, if the register names one. */
+export function audienceService(register: Register): string | undefined {
+  return register.audienceProcessing ? register.processings.find((p) => p.id === register.audienceProcessing)?.service : undefined;
+}
+
+export const audienceJob: Job = {
+  name: 'audience',
+  everyMs: 60 * 60 * 1000,
+  async run({ db }, now) {
+    const registers = new RegisterDirectory(db, { ttlMs: 0 });
+    const tenants = await db.selectFrom('tenants').select('id').where('current_version', 'is not', null).orderBy('id').execute();
+    let days = 0;
+    let hits = 0;
+    for (const { id } of tenants) {
+      const loaded = await registers.current(id);
+      const service = loaded && audienceService(loaded.register);
+      if (!service) continue;
+      const report = await aggregateAudience(db, id, service, now);
+      days += report.days.length;
+      hits += report.hits;
+    }
+    return { days, hits };
+  },
+};
