@@ -5,6 +5,7 @@
  * twice: the second finds the day's hits gone.
  */
 import type { Job } from '../jobs/job.ts';
+import { withPrincipal } from '../db/principal.ts';
 import { RegisterDirectory } from '../register/register-directory.ts';
 import type { Register } from '../register/schema.ts';
 import { aggregateAudience } from './aggregate.ts';
@@ -22,14 +23,22 @@ export const audienceJob: Job = {
     const tenants = await db.selectFrom('tenants').select('id').where('current_version', 'is not', null).orderBy('id').execute();
     let days = 0;
     let hits = 0;
+    let dropped = 0;
     for (const { id } of tenants) {
       const loaded = await registers.current(id);
       const service = loaded && audienceService(loaded.register);
-      if (!service) continue;
+      if (!service) {
+        // No longer measured (the register dropped audienceProcessing): the last raw hits go, unaggregated, after two days.
+        const gone = await withPrincipal(db, { kind: 'system', tenantId: id }, (trx) =>
+          trx.deleteFrom('audience_hits').where('tenant_id', '=', id).where('at', '<', new Date(now.getTime() - 2 * 86_400_000)).executeTakeFirst(),
+        );
+        dropped += Number(gone.numDeletedRows);
+        continue;
+      }
       const report = await aggregateAudience(db, id, service, now);
       days += report.days.length;
       hits += report.hits;
     }
-    return { days, hits };
+    return { days, hits, dropped };
   },
 };

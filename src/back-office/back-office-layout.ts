@@ -7,6 +7,7 @@ import { frenchDateTime } from '../notice/french-date.ts';
 import { html, type Html } from '../web/html.ts';
 import { documentShell } from '../web/layout.ts';
 import type { AgentRequest } from './agent-session.ts';
+import { audiencePath, readsAudience } from './audience/audience-access.ts';
 
 export interface BackOfficePage {
   title: string;
@@ -33,6 +34,8 @@ export function backOfficePage(req: AgentRequest, options: BackOfficePage, conte
   const base = `/${t.id}/back-office`;
   const links: Array<[string, string]> = [
     [base, 'Demandes'],
+    // The statistics are for the agents of the audience processing's service, whatever their role.
+    ...(readsAudience(req) ? ([[audiencePath(t.id), 'Mesure d’audience']] as Array<[string, string]>) : []),
     // Only the pages the role may open (src/back-office/admin/, src/back-office/dpo/).
     ...(req.actor.role === 'admin' ? ([[`${base}/administration`, 'Administration']] as Array<[string, string]>) : []),
     ...(req.actor.role === 'dpo'

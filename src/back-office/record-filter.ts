@@ -6,6 +6,7 @@
  */
 import { sql, type SelectQueryBuilder } from 'kysely';
 import type { RecordStatus, Tables } from '../db/tables.ts';
+import { parisMidnight } from './paris-time.ts';
 
 export interface RecordFilter {
   formId?: string | undefined;
@@ -48,4 +49,21 @@ export function applyRecordFilter<O>(query: SelectQueryBuilder<Tables, 'records'
     );
   }
   return q;
+}
+
+/**
+ * A day as a date input sends it (AAAA-MM-JJ) or as a person types it where
+ * the browser has no date picker (JJ/MM/AAAA): its first instant in Paris,
+ * the next day's, and its AAAA-MM-JJ form to show back in the input.
+ */
+export function parseDay(text: string): { start: Date; next: Date; iso: string } | undefined | 'bad' {
+  if (!text) return undefined;
+  const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  const typed = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(text);
+  if (!iso && !typed) return 'bad';
+  const [y, mo, d] = iso ? [Number(iso[1]), Number(iso[2]), Number(iso[3])] : [Number(typed![3]), Number(typed![2]), Number(typed![1])];
+  // 31/02/2026 is not a day: Date.UTC would roll it over to March.
+  // Before 1900 is a typo here (and Date.UTC would read the years 0 to 99 as 1900 to 1999).
+  if (y < 1900 || mo < 1 || mo > 12 || d < 1 || new Date(Date.UTC(y, mo - 1, d)).getUTCDate() !== d) return 'bad';
+  return { start: parisMidnight(y, mo, d), next: parisMidnight(y, mo, d + 1), iso: `${y}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}` };
 }

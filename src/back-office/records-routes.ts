@@ -18,8 +18,7 @@ import { sendPage } from '../web/reply.ts';
 import { field, fields } from '../web/urlencoded-body.ts';
 import { agentPage, safeReturn, type AgentRequest } from './agent-session.ts';
 import { listPage, type ListQuery } from './list-page.ts';
-import { NOBODY, type RecordFilter } from './record-filter.ts';
-import { parisMidnight } from './paris-time.ts';
+import { NOBODY, parseDay, type RecordFilter } from './record-filter.ts';
 import { listForAgent, SORTS, type Sort } from './record-list.ts';
 import { recordPage } from './record-page.ts';
 import { addNote, listMessages, listNotes, NOTE_MAX } from './record-messages.ts';
@@ -41,23 +40,6 @@ const NOTICES: Record<string, string> = {
   reponse: 'La réponse est envoyée et gardée avec la demande.',
 };
 
-/**
- * A day as a date input sends it (AAAA-MM-JJ) or as a person types it where
- * the browser has no date picker (JJ/MM/AAAA): its first instant in Paris,
- * the next day's, and its AAAA-MM-JJ form to show back in the input.
- */
-function day(text: string): { start: Date; next: Date; iso: string } | undefined | 'bad' {
-  if (!text) return undefined;
-  const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  const typed = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(text);
-  if (!iso && !typed) return 'bad';
-  const [y, mo, d] = iso ? [Number(iso[1]), Number(iso[2]), Number(iso[3])] : [Number(typed![3]), Number(typed![2]), Number(typed![1])];
-  // 31/02/2026 is not a day: Date.UTC would roll it over to March.
-  // Before 1900 is a typo here (and Date.UTC would read the years 0 to 99 as 1900 to 1999).
-  if (y < 1900 || mo < 1 || mo > 12 || d < 1 || new Date(Date.UTC(y, mo - 1, d)).getUTCDate() !== d) return 'bad';
-  return { start: parisMidnight(y, mo, d), next: parisMidnight(y, mo, d + 1), iso: `${y}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}` };
-}
-
 export function readListQuery(req: AgentRequest, query: Record<string, string | undefined>): { query: ListQuery; filter: RecordFilter; errors: Array<{ field: string; message: string }> } {
   const errors: Array<{ field: string; message: string }> = [];
   const register = req.loaded.register;
@@ -67,8 +49,8 @@ export function readListQuery(req: AgentRequest, query: Record<string, string | 
   const sort = (SORTS as readonly string[]).includes(str('sort')) ? (str('sort') as Sort) : 'recent';
   const holder = str('holder') === NOBODY || isUuid(str('holder')) ? str('holder').toLowerCase() : '';
   const page = /^\d{1,5}$/.test(str('page')) && Number(str('page')) >= 1 ? Number(str('page')) : 1;
-  const from = day(str('from'));
-  const to = day(str('to'));
+  const from = parseDay(str('from'));
+  const to = parseDay(str('to'));
   if (from === 'bad') errors.push({ field: 'from', message: 'La date de début doit être une date valide (JJ/MM/AAAA).' });
   if (to === 'bad') errors.push({ field: 'to', message: 'La date de fin doit être une date valide (JJ/MM/AAAA).' });
   const since = typeof from === 'object' ? from.start : undefined;

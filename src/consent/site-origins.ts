@@ -33,5 +33,9 @@ export function requestSite(loaded: LoadedRegister, request: FastifyRequest): Si
 /** CORS for a listed site: its origin alone, never a wildcard; answers vary by Origin. */
 export function allowSite(reply: FastifyReply, check: SiteCheck): void {
   reply.header('vary', 'origin');
-  if (check.ok && !check.own) reply.header('access-control-allow-origin', check.site);
+  if (!check.ok || check.own) return;
+  reply.header('access-control-allow-origin', check.site);
+  // A beacon is a no-cors request, which CORS headers do not cover: with helmet's `same-origin` resource policy the
+  // browser blocked the hit's answer and logged an error in the console of every page of the authority's sites.
+  reply.header('cross-origin-resource-policy', 'cross-origin');
 }

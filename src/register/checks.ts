@@ -20,6 +20,8 @@ const RESERVED_TENANT_IDS = ['api', 'assets', 'healthz', 'static', 'favicon.ico'
 const MAX_AUDIENCE_EXEMPT_DAYS = totalDays({ years: 0, months: 13, weeks: 0, days: 0 });
 /** CNIL: the data of an exempt audience measurement is kept 25 months at most. */
 const MAX_AUDIENCE_DATA_DAYS = totalDays({ years: 0, months: 25, weeks: 0, days: 0 });
+/** Years a proof of consent is kept when the register names no processing for them. */
+export const DEFAULT_PROOF_RETENTION = 1;
 /** Cookie categories set only with the visitor's consent. */
 const CONSENT_COOKIES: readonly string[] = ['audience', 'personalisation', 'social', 'video', 'advertising'];
 
@@ -294,7 +296,8 @@ function checkConsentAndAudience(c: Collector, reg: Register): void {
     else if (p.retention.from !== 'created' || p.retention.rules.length > 0 || p.retention.then !== 'delete')
       c.error(['consentProofProcessing'], `les preuves de choix sont supprimées au terme de leur durée, comptée depuis le choix : le traitement « ${p.id} » doit dire « from: created » et « then: delete », sans règle`);
   } else if (needsConsent) {
-    c.error(['consentProofProcessing'], 'des contenus tiers ou des cookies soumis au consentement sont déclarés : nommez le traitement qui conserve la preuve des choix (consentProofProcessing)');
+    // A warning, not an error: REGISTER.md's own example declares embeds without it, and must load.
+    c.warn(['consentProofProcessing'], `des contenus tiers ou des cookies soumis au consentement sont déclarés sans le traitement qui conserve la preuve des choix : elles sont gardées ${DEFAULT_PROOF_RETENTION} ans par défaut et l’avis n’en dit rien ; nommez-le (consentProofProcessing)`);
   }
 }
 

@@ -86,6 +86,29 @@ describe('the minimal register', () => {
   });
 });
 
+describe('the consent and audience keys', () => {
+  /** The cookies and embeds of ../shared/REGISTER.md's example, as a DPO copies them, without the processings Bastide adds. */
+  const AS_IN_REGISTER_MD = `${VALID.trimEnd()}
+  - { name: bastide_vid, category: audience-exempt, purpose: Mesure d'audience anonyme, lifetime: P13M }
+embeds:
+  - { id: youtube, name: YouTube, category: video }
+  - { id: facebook, name: Facebook, category: social }
+`;
+
+  it('loads the cookies and embeds of REGISTER.md, warning that their proofs and the audience have no processing', () => {
+    const result = parse(AS_IN_REGISTER_MD);
+    assert.ok(result.ok, result.ok ? '' : show(result.problems));
+    assert.ok(result.warnings.some((w) => w.path === 'consentProofProcessing' && /gardées 1 ans? par défaut/.test(w.message)), show(result.warnings));
+    assert.ok(result.warnings.some((w) => w.path === 'cookies' && /rien ne sera mesuré/.test(w.message)), show(result.warnings));
+  });
+
+  it('accepts a loopback http origin (a site on the same machine) and lowers the case of origins', () => {
+    const result = parse(VALID.replace('origins: [https://www.val-fleuri.example]', 'origins: [https://WWW.Val-Fleuri.example/, http://localhost:8080, http://127.0.0.1:3001]'));
+    assert.ok(result.ok, result.ok ? '' : show(result.problems));
+    assert.deepEqual(result.register.tenant.origins, ['https://www.val-fleuri.example', 'http://localhost:8080', 'http://127.0.0.1:3001']);
+  });
+});
+
 describe('each invalid fixture', () => {
   const fixtures = readFixtures();
 

@@ -67,7 +67,11 @@ const siteOrigin = () =>
     .transform((u) => u.replace(/\/$/, '').toLowerCase());
 
 /** A host name as a browser writes it in a URL: www.youtube-nocookie.com. */
-const hostName = () => z.string().max(253).regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'nom d’hôte attendu, par exemple www.youtube-nocookie.com');
+const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const hostName = () =>
+  z.string().superRefine((value, ctx) => {
+    if (!HOST_NAME.test(value)) ctx.addIssue({ code: 'custom', message: `nom d’hôte attendu, sans https:// ni chemin, par exemple www.youtube-nocookie.com (reçu « ${value.slice(0, 100)} »)` });
+  });
 
 const Tenant = z.strictObject({
   id: slug(),

@@ -11,6 +11,7 @@ import { sql } from 'kysely';
 import type { Tx } from '../db/principal.ts';
 import { GENESIS } from '../journal/journal.ts';
 import type { LogsOutcome } from './log-retention.ts';
+import type { StoresOutcome } from './consent-audience-retention.ts';
 
 export interface ProcessingOutcome {
   processingId: string;
@@ -39,6 +40,8 @@ export interface Certificate {
   outsideRegister: number;
   /** The security log and the access journal (absent from certificates written before logs were pruned). */
   logs?: LogsOutcome | null;
+  /** Proofs of consent and audience statistics (absent from certificates written before they existed). */
+  stores?: StoresOutcome;
 }
 
 export function certificateHash(prevHash: string, text: string): string {

@@ -35,6 +35,7 @@ import type { TenantKeys } from '../crypto/tenant-keys.ts';
 import { syncExpiries, type KeysSource } from './expiry-changes.ts';
 import { certificateHash, EMPTY_DIGEST, ledgerTotals, type Certificate, type ProcessingOutcome } from './certificates.ts';
 import { countLogsDue, journalCheckpoint, logsCutoff, logsDue, logsOutcome, logsProcessing, pruneJournalBatch, pruneSecurityLogBatch, type LogsOutcome } from './log-retention.ts';
+import { countStoresDue, pruneAudienceBatch, pruneConsentProofsBatch, storesCutoffs, storesDue, storesOutcome, type StoresOutcome } from './consent-audience-retention.ts';
 
 export interface RunOptions {
   /** The date retention is applied as of. */
@@ -66,6 +67,8 @@ export interface RunReport {
   outsideRegister: number;
   /** The security log and the access journal, under the register's securityLogProcessing; null without one. */
   logs: LogsOutcome | null;
+  /** Proofs of consent and audience statistics, under consentProofProcessing and audienceProcessing. */
+  stores: StoresOutcome;
   /** The certificate's number and hash; null for a dry run. */
   certificate: { seq: number; hash: string } | null;
   /** Records whose expiry date was recomputed first, because the register in force changed their rule. */
@@ -84,6 +87,8 @@ export class RetentionRefused extends Error {}
 const BATCH = 2000;
 /** Log entries are small rows with no cascade: larger batches. */
 const LOG_BATCH = 10_000;
+/** A day of statistics is a few hundred rows across four tables. */
+const AUDIENCE_DAYS_BATCH = 31;
 const LEASE_MS = 5 * 60 * 1000;
 
 const system = (tenantId: string) => ({ kind: 'system' as const, tenantId });
@@ -281,8 +286,11 @@ export async function runRetention(db: Kysely<Tables>, tenantId: string, options
     const { processings, outsideRegister } = outcomes(register, expired, new Map(), true);
     const tenant = await db.selectFrom('tenants').select('expiries_version').where('id', '=', tenantId).executeTakeFirst();
     const behind = tenant?.expiries_version !== register.version ? (tenant?.expiries_version ?? 0) : null;
-    const logs = await withPrincipal(db, system(tenantId), (trx) => logsDue(trx, tenantId, register.register, options.asOf));
-    return { tenantId, dryRun: true, runId: null, resumed: false, asOf: options.asOf.toISOString(), registerVersion: register.version, processings, outsideRegister, logs, certificate: null, expiriesRecomputed: 0, expiriesBehind: behind, deletionNotices: null };
+    const { logs, stores } = await withPrincipal(db, system(tenantId), async (trx) => ({
+      logs: await logsDue(trx, tenantId, register.register, options.asOf),
+      stores: await storesDue(trx, tenantId, register.register, options.asOf),
+    }));
+    return { tenantId, dryRun: true, runId: null, resumed: false, asOf: options.asOf.toISOString(), registerVersion: register.version, processings, outsideRegister, logs, stores, certificate: null, expiriesRecomputed: 0, expiriesBehind: behind, deletionNotices: null };
   }
 
   // Never delete by a rule the register no longer states.
@@ -298,10 +306,12 @@ export async function runRetention(db: Kysely<Tables>, tenantId: string, options
   const size = options.batchSize ?? BATCH;
   const logs = logsProcessing(register.register);
   const cutoff = logs ? logsCutoff(logs, run.asOf) : null;
+  const storeCutoffs = storesCutoffs(register.register, run.asOf);
   const total = await withPrincipal(db, system(tenantId), async (trx) => {
     const records = await countDue(trx, tenantId, run.asOf, processingIds, run.startedAt);
     const entries = cutoff ? await countLogsDue(trx, tenantId, cutoff, (await journalCheckpoint(trx, tenantId))?.seq ?? 0) : { securityLog: 0, journal: 0 };
-    return records + entries.securityLog + entries.journal;
+    const stored = await countStoresDue(trx, tenantId, storeCutoffs);
+    return records + entries.securityLog + entries.journal + stored.proofs + stored.days;
   });
   let done = 0;
   options.onProgress?.(done, total);
@@ -337,9 +347,24 @@ export async function runRetention(db: Kysely<Tables>, tenantId: string, options
       }
     }
 
+  const stores: Array<(trx: Tx) => Promise<number>> = [(trx) => pruneConsentProofsBatch(trx, tenantId, run.id, storeCutoffs.proofs, LOG_BATCH)];
+  const audienceBefore = storeCutoffs.audienceBefore;
+  if (audienceBefore !== null) stores.push((trx) => pruneAudienceBatch(trx, tenantId, run.id, audienceBefore, AUDIENCE_DAYS_BATCH));
+  for (const prune of stores)
+    for (;;) {
+      const n = await withPrincipal(db, system(tenantId), async (trx) => {
+        await renewLease(trx, tenantId, run, new Date(clock().getTime() + leaseMs));
+        return prune(trx);
+      });
+      done += n;
+      options.onProgress?.(done, total);
+      if (n === 0) break;
+    }
+
   const report = await withPrincipal(db, system(tenantId), async (trx) => {
     await renewLease(trx, tenantId, run, new Date(clock().getTime() + leaseMs));
     const logsDone = logs ? await logsOutcome(trx, tenantId, run.id, logs) : null;
+    const storesDone = await storesOutcome(trx, tenantId, run.id, storeCutoffs);
     const expired = await expiredByProcessing(trx, tenantId, run.asOf, run.startedAt);
     const ledger = await ledgerTotals(trx, tenantId, run.id);
     const { processings, outsideRegister } = outcomes(register, expired, ledger, false);
@@ -357,11 +382,12 @@ export async function runRetention(db: Kysely<Tables>, tenantId: string, options
       processings,
       outsideRegister,
       logs: logsDone,
+      stores: storesDone,
     };
     const text = JSON.stringify(certificate);
     const hash = certificateHash(prevHash, text);
     await trx.updateTable('retention_runs').set({ finished_at: finishedAt, seq, certificate: text, prev_hash: prevHash, hash }).where('tenant_id', '=', tenantId).where('id', '=', run.id).execute();
-    return { tenantId, dryRun: false, runId: run.id, resumed: run.resumed, asOf: certificate.asOf, registerVersion: run.registerVersion, processings, outsideRegister, logs: logsDone, certificate: { seq, hash }, expiriesRecomputed: recomputed, expiriesBehind: null, deletionNotices: null };
+    return { tenantId, dryRun: false, runId: run.id, resumed: run.resumed, asOf: certificate.asOf, registerVersion: run.registerVersion, processings, outsideRegister, logs: logsDone, stores: storesDone, certificate: { seq, hash }, expiriesRecomputed: recomputed, expiriesBehind: null, deletionNotices: null };
   });
   // A resumed run's date is the first one's; the notices speak of today, or of the later date a run was asked for.
   const noticeDate = new Date(Math.max(run.asOf.getTime(), clock().getTime()));

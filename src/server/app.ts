@@ -33,6 +33,7 @@ import { passwordRoutes } from '../back-office/admin/password-routes.ts';
 import { tokenRoutes } from '../back-office/admin/tokens-section.ts';
 import { archiveRoutes } from '../back-office/dpo/archive-routes.ts';
 import { rightsQueueRoutes } from '../back-office/rights/rights-queue-routes.ts';
+import { audienceDashboardRoutes } from '../back-office/audience/audience-routes.ts';
 import { dpoRoutes } from '../back-office/dpo/dpo-routes.ts';
 import { consentApiRoutes } from '../consent/consent-api-routes.ts';
 import { consentScriptRoutes } from '../consent/consent-script-routes.ts';
@@ -167,6 +168,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   dpoRoutes(app, ctx);
   archiveRoutes(app, ctx);
   rightsQueueRoutes(app, ctx);
+  audienceDashboardRoutes(app, ctx);
   consentScriptRoutes(app, ctx);
   consentApiRoutes(app, ctx);
   cookiesPageRoutes(app, ctx);

@@ -16,6 +16,7 @@ import type { RunReport } from '../../retention/retention-run.ts';
 import { html, type Html } from '../../web/html.ts';
 import type { AgentRequest } from '../agent-session.ts';
 import { backOfficePage, errorSummary } from '../back-office-layout.ts';
+import { svgChart, type ChartScale } from '../svg-chart.ts';
 
 export const retentionPath = (tenantId: string) => `/${tenantId}/back-office/conservation`;
 
@@ -65,31 +66,24 @@ function logsDue(view: RetentionView, title: (id: string) => string): Html {
   return html`<p>Journaux (${title(logs.processingId)}, conservés ${frenchDuration(logs.rule.duration)}) : ${plural(logs.securityLogDeleted, 'entrée', 'entrées')} du journal de sécurité et ${plural(logs.journalPruned, 'entrée', 'entrées')} du journal des accès seront supprimées à la prochaine purge.${logs.journalCheckpoint ? ` Le journal des accès commence après la ligne ${logs.journalCheckpoint.seq} ; les lignes précédentes ont été supprimées au terme de leur durée et l’empreinte de la dernière est scellée par un certificat de purge.` : ''}</p>`;
 }
 
-const CHART = { width: 720, height: 200, left: 40, bottom: 24, top: 10 };
-
 /** Weekly totals as bars; the table below carries the same figures. */
 function chart(weeks: readonly ForecastWeek[]): Html {
   const max = Math.max(1, ...weeks.map((w) => w.total));
-  const plotWidth = CHART.width - CHART.left;
-  const plotHeight = CHART.height - CHART.bottom - CHART.top;
-  const step = plotWidth / weeks.length;
-  const y = (n: number) => CHART.top + plotHeight - (n / max) * plotHeight;
-  const months = weeks.filter((w, i) => i === 0 || w.week.slice(5, 7) !== weeks[i - 1]!.week.slice(5, 7));
   const total = weeks.reduce((n, w) => n + w.total, 0);
-  return html`<figure class="chart">
-<svg viewBox="0 0 ${CHART.width} ${CHART.height}" width="100%" role="img" aria-labelledby="prevision-titre prevision-resume">
-<title id="prevision-titre">Suppressions prévues par semaine sur douze mois</title>
-<desc id="prevision-resume">${plural(total, 'suppression prévue', 'suppressions prévues')} au total ; au plus ${max} la même semaine. Le détail figure dans le tableau qui suit.</desc>
-<line x1="${CHART.left}" y1="${y(0)}" x2="${CHART.width}" y2="${y(0)}" stroke="#3a3a3a" stroke-width="1"/>
-<text x="${CHART.left - 6}" y="${y(max) + 4}" text-anchor="end" font-size="12" fill="#3a3a3a">${max}</text>
-<text x="${CHART.left - 6}" y="${y(0) + 4}" text-anchor="end" font-size="12" fill="#3a3a3a">0</text>
-${weeks.map((w, i) =>
-  w.total === 0 ? '' : html`<rect x="${(CHART.left + i * step + 1).toFixed(1)}" y="${y(w.total).toFixed(1)}" width="${Math.max(1, step - 2).toFixed(1)}" height="${(y(0) - y(w.total)).toFixed(1)}" fill="#000091"/>`,
-)}
-${months.map((w) => html`<text x="${(CHART.left + weeks.indexOf(w) * step).toFixed(1)}" y="${CHART.height - 6}" font-size="12" fill="#3a3a3a">${w.week.slice(5, 7)}/${w.week.slice(2, 4)}</text>`)}
-</svg>
-<figcaption>Nombre de demandes qui atteindront leur date de suppression, par semaine (lundi, heure de Paris), hors demandes gelées ou conservées pour raison juridique.</figcaption>
-</figure>`;
+  const months = weeks.flatMap((w, i) => (i === 0 || w.week.slice(5, 7) !== weeks[i - 1]!.week.slice(5, 7) ? [{ w, i }] : []));
+  const step = (s: ChartScale) => (s.right - s.left) / weeks.length;
+  return svgChart({
+    id: 'prevision',
+    title: 'Suppressions prévues par semaine sur douze mois',
+    summary: `${plural(total, 'suppression prévue', 'suppressions prévues')} au total ; au plus ${max} la même semaine. Le détail figure dans le tableau qui suit.`,
+    max,
+    marks: (s) =>
+      html`${weeks.map((w, i) =>
+        w.total === 0 ? '' : html`<rect x="${(s.left + i * step(s) + 1).toFixed(1)}" y="${s.y(w.total).toFixed(1)}" width="${Math.max(1, step(s) - 2).toFixed(1)}" height="${(s.y(0) - s.y(w.total)).toFixed(1)}" fill="#000091"/>`,
+      )}`,
+    ticks: (s) => months.map(({ w, i }) => ({ x: s.left + i * step(s), text: `${w.week.slice(5, 7)}/${w.week.slice(2, 4)}` })),
+    caption: html`Nombre de demandes qui atteindront leur date de suppression, par semaine (lundi, heure de Paris), hors demandes gelées ou conservées pour raison juridique.`,
+  });
 }
 
 function forecast(view: RetentionView, title: (id: string) => string): Html {

@@ -155,7 +155,9 @@
   // A frame of a declared provider already in the page: replaced by its placeholder before it loads, as far as a script can.
   function guard(f) {
     var id = owner(f.src);
-    if (!id || allowed(id)) return;
+    // A frame already replaced through an earlier record of the same batch (its parent's) is detached: without this
+    // check, insertBefore on null threw on every page with a raw frame and dropped the batch's remaining records.
+    if (!id || allowed(id) || !f.parentNode) return;
     var box = el('div', { 'data-bastide-embed': id, 'data-src': f.src, 'data-title': f.title || '', 'data-url': f.src });
     f.parentNode.insertBefore(box, f);
     f.remove();
@@ -231,6 +233,18 @@
       });
     };
     dialog = el('dialog', { class: 'bcm-panel', 'aria-labelledby': 'bcm-panel-title', lang: C.l }, [form]);
+    // showModal makes the page inert but lets Tab leave the last control for the browser's own interface (the
+    // document's body in a headless browser): Tab and Shift+Tab wrap round inside the panel instead.
+    dialog.addEventListener('keydown', function (e) {
+      if (e.key != 'Tab') return;
+      var list = dialog.querySelectorAll('input, button');
+      var first = list[0];
+      var last = list[list.length - 1];
+      if (e.shiftKey ? d.activeElement == first || !dialog.contains(d.activeElement) : d.activeElement == last) {
+        e.preventDefault();
+        (e.shiftKey ? last : first).focus();
+      }
+    });
     dialog.addEventListener('close', function () {
       var v = dialog.returnValue;
       dialog.returnValue = '';
