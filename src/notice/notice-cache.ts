@@ -8,6 +8,7 @@ import type { LoadedRegister } from '../register/register-repository.ts';
 import { encodeBody, type EncodedBody } from '../web/encoded-body.ts';
 import { buildNotice, type Notice } from './notice.ts';
 import { renderNoticePage } from './render-html.ts';
+import { consentScriptPath } from '../consent/consent-script.ts';
 import { renderNoticeMarkdown } from './render-markdown.ts';
 
 export interface RenderedNotice {
@@ -32,13 +33,14 @@ export function renderedNotice(loaded: LoadedRegister): RenderedNotice {
   const hit = cache.get(key);
   if (hit) return hit;
   const notice = buildNotice(loaded);
-  // The code version matters too: a new release may render the same register differently.
-  const base = createHash('sha256').update(`${loaded.tenantId}:${loaded.version}:${loaded.hash}:${RENDERER_VERSION}`).digest('base64url').slice(0, 22);
+  const script = consentScriptPath(loaded);
+  // The code version matters too: a new release may render the same register differently (or load another consent.js).
+  const base = createHash('sha256').update(`${loaded.tenantId}:${loaded.version}:${loaded.hash}:${RENDERER_VERSION}:${script}`).digest('base64url').slice(0, 22);
   let archived: EncodedBody | undefined;
   const rendered: RenderedNotice = {
     notice,
-    html: encodeBody(renderNoticePage(notice)),
-    archivedHtml: () => (archived ??= encodeBody(renderNoticePage(notice, true))),
+    html: encodeBody(renderNoticePage(notice, false, script)),
+    archivedHtml: () => (archived ??= encodeBody(renderNoticePage(notice, true, script))),
     json: encodeBody(JSON.stringify(notice)),
     markdown: renderNoticeMarkdown(notice),
     etags: { html: `"${base}-html"`, archivedHtml: `"${base}-archive"`, json: `"${base}-json"` },

@@ -6,7 +6,7 @@
  * a renderer cannot leave one out. HTML, Markdown and JSON all render this.
  */
 import { PLATFORM_COOKIES } from '../consent/platform-cookies.ts';
-import { leafFields } from '../register/checks.ts';
+import { DEFAULT_PROOF_RETENTION, leafFields } from '../register/checks.ts';
 import { frenchDuration } from '../register/duration.ts';
 import { CATEGORY_LABELS, CONSENT_EXEMPT_COOKIES, COOKIE_CATEGORY_LABELS, EMBED_CATEGORY_LABELS } from '../register/labels.ts';
 import { LEGAL_BASIS_TEXT } from '../register/legal-bases.ts';
@@ -100,8 +100,55 @@ export interface Notice {
   collections: Array<{ formId: string; form: string; processingId: string; data: string[]; purposes: string[]; service: string | null }>;
   cookies: NoticeCookie[];
   embeds: Array<{ id: string; name: string; category: string; categoryLabel: string; provider: string | null; privacyUrl: string | null; blockedUntilConsent: true }>;
+  /** Where visitors change their choices, how the choices are proven, and the audience measurement as the platform runs it. */
+  consent: NoticeConsent;
   hosting: Array<{ name: string; location: string; certification: string | null }>;
   providers: Array<{ id: string; name: string; role: string; location: string | null; incidentAccess: boolean }>;
+}
+
+export interface NoticeConsent {
+  /** The page with every choice, without JavaScript; the footer's « Gestion des cookies » opens the same choices. */
+  managePage: string;
+  proofs: { processingId: string | null; retention: string; retentionText: string; ipAddressStored: false };
+  /** Null when the authority measures no audience. */
+  audience: {
+    processingId: string;
+    cookie: 'bastide_vid';
+    identifierLifetime: string;
+    identifierExtended: false;
+    ipAddress: 'truncated-never-stored';
+    statisticsRetention: string;
+    statisticsRetentionText: string;
+    thirdParty: false;
+    honoursGlobalPrivacyControl: true;
+    optOut: string;
+  } | null;
+}
+
+function consentOf(reg: Register, tenantId: string): NoticeConsent {
+  const proofs = reg.consentProofProcessing ? reg.processings.find((p) => p.id === reg.consentProofProcessing) : undefined;
+  const audience = reg.audienceProcessing ? reg.processings.find((p) => p.id === reg.audienceProcessing) : undefined;
+  const vid = reg.cookies.find((c) => c.name === 'bastide_vid');
+  const proofRetention = proofs?.retention.duration ?? `P${DEFAULT_PROOF_RETENTION}Y`;
+  return {
+    managePage: `/${tenantId}/cookies`,
+    proofs: { processingId: proofs?.id ?? null, retention: proofRetention, retentionText: frenchDuration(proofRetention), ipAddressStored: false },
+    audience:
+      audience && vid
+        ? {
+            processingId: audience.id,
+            cookie: 'bastide_vid',
+            identifierLifetime: vid.lifetime,
+            identifierExtended: false,
+            ipAddress: 'truncated-never-stored',
+            statisticsRetention: audience.retention.duration,
+            statisticsRetentionText: frenchDuration(audience.retention.duration),
+            thirdParty: false,
+            honoursGlobalPrivacyControl: true,
+            optOut: `/${tenantId}/cookies`,
+          }
+        : null,
+  };
 }
 
 function contact(c: Register['controller']): NoticeContact {
@@ -267,6 +314,7 @@ export function buildNotice(loaded: LoadedRegister): Notice {
       privacyUrl: e.privacyUrl ?? null,
       blockedUntilConsent: true as const,
     })),
+    consent: consentOf(reg, tenantId),
     hosting: reg.hosting.map((h) => ({ name: h.name, location: h.location, certification: h.certification ?? null })),
     providers: reg.providers.map((p) => ({ id: p.id, name: p.name, role: p.role, location: p.location ?? null, incidentAccess: p.incidentAccess })),
   };

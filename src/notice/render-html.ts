@@ -1,6 +1,7 @@
 /** The notice as the citizen reads it at /{tenant}/donnees-personnelles. */
 import { html, type Html } from '../web/html.ts';
 import { page } from '../web/layout.ts';
+import { frenchDuration } from '../register/duration.ts';
 import { frenchDate } from './french-date.ts';
 import type { Notice, NoticeContact, NoticeProcessing } from './notice.ts';
 
@@ -75,7 +76,7 @@ function collectionsTable(n: Notice): Html {
 
 function cookiesSection(n: Notice): Html {
   return html`<section aria-labelledby="cookies"><h2 id="cookies" tabindex="-1">Cookies et traceurs</h2>
-<p>Un cookie est un petit fichier déposé dans votre navigateur. Ceux qui sont nécessaires au service ou à une mesure d’audience anonyme sont déposés sans consentement ; les autres seulement si vous l’acceptez, et vous pouvez changer d’avis à tout moment.</p>
+<p>Un cookie est un petit fichier déposé dans votre navigateur. Ceux qui sont nécessaires au service ou à une mesure d’audience anonyme sont déposés sans consentement ; les autres seulement si vous l’acceptez, et vous pouvez changer d’avis à tout moment sur la page <a href="${n.consent.managePage}">Gestion des cookies</a>, accessible en bas de chaque page.</p>
 <div class="table-wrap" role="region" tabindex="0" aria-labelledby="cookies-tableau"><table>
 <caption id="cookies-tableau">Cookies déposés par ce site</caption>
 <thead><tr><th scope="col">Nom</th><th scope="col">Finalité</th><th scope="col">Catégorie</th><th scope="col">Durée de vie</th></tr></thead>
@@ -93,7 +94,25 @@ ${
           html`<li>${e.name} (${e.categoryLabel}${e.provider ? `, ${e.provider}` : ''})${e.privacyUrl ? html` – <a href="${e.privacyUrl}">politique de confidentialité de ${e.name}</a>` : ''}</li>`,
       )}</ul>`
 }
+${audienceSection(n)}
+<h3>Preuve de vos choix</h3>
+<p>Chacun de vos choix est enregistré avec un identifiant aléatoire, la date, la version de ce registre et l’empreinte du texte qui vous a été présenté, sans votre adresse IP ni rien qui vous identifie ; cette preuve est conservée ${n.consent.proofs.retentionText}${n.consent.proofs.processingId ? html` (<a href="#traitement-${n.consent.proofs.processingId}">traitement de la preuve des choix</a>)` : ''}. Votre choix lui-même est gardé 6 mois dans le cookie <code>bastide_consent</code>, puis vous est demandé de nouveau, comme chaque fois que la liste des cookies et contenus tiers change.</p>
 </section>`;
+}
+
+function audienceSection(n: Notice): Html {
+  const a = n.consent.audience;
+  if (!a) return html`<h3>Mesure d’audience</h3>
+<p>Ce site ne mesure pas sa fréquentation.</p>`;
+  return html`<h3>Mesure d’audience</h3>
+<p>Le site mesure lui-même sa fréquentation, sans service tiers, dans les conditions où la CNIL l’exempte de consentement : des statistiques anonymes, pour ce site seulement, jamais croisées avec vos démarches.</p>
+<ul>
+<li>Le cookie <code>bastide_vid</code> contient un identifiant aléatoire, déposé pour ${frenchDuration(a.identifierLifetime)} au plus et jamais prolongé par vos visites suivantes ; il n’est pas partagé avec d’autres sites.</li>
+<li>Votre adresse IP est tronquée dès réception et n’est jamais enregistrée, même tronquée.</li>
+<li>Les pages vues sont agrégées chaque jour en statistiques, puis effacées ; les statistiques sont conservées ${a.statisticsRetentionText} (<a href="#traitement-${a.processingId}">traitement de la mesure d’audience</a>).</li>
+<li>Si votre navigateur envoie le signal Global Privacy Control ou « Do Not Track », vous n’êtes pas mesuré.</li>
+<li>Vous pouvez vous y opposer à tout moment sur la page <a href="${a.optOut}">Gestion des cookies</a> : plus rien n’est alors lu ni écrit pour la mesure d’audience.</li>
+</ul>`;
 }
 
 export function renderNoticeBody(n: Notice, archived = false): Html {
@@ -160,9 +179,9 @@ ${
 </section>`;
 }
 
-export function renderNoticePage(n: Notice, archived = false): string {
+export function renderNoticePage(n: Notice, archived = false, consentScript?: string): string {
   return page(
-    { tenant: { id: n.tenant.id, name: n.tenant.name, website: n.tenant.website } },
+    { tenant: { id: n.tenant.id, name: n.tenant.name, website: n.tenant.website }, consentScript },
     { title: archived ? `Données personnelles (version ${n.version}, archivée)` : 'Données personnelles', path: `/${n.tenant.id}/donnees-personnelles` },
     renderNoticeBody(n, archived),
   ).toString();

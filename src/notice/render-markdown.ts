@@ -58,6 +58,14 @@ export function renderNoticeMarkdown(n: Notice): string {
   for (const c of n.cookies) out.push(`| ${md(c.name)} | ${md(c.purpose)} | ${md(c.categoryLabel)} | ${md(c.lifetimeText)} |`);
   out.push('', '### Contenus de tiers (bloqués jusqu’à votre accord)', '');
   for (const e of n.embeds) out.push(`- ${md(e.name)} (${md(e.categoryLabel)})`);
+  out.push('', `Vos choix se modifient à tout moment : ${n.consent.managePage}. Chaque choix est prouvé sans adresse IP, conservé ${md(n.consent.proofs.retentionText)}.`);
+  const a = n.consent.audience;
+  out.push('', '### Mesure d’audience', '');
+  if (!a) out.push('Ce site ne mesure pas sa fréquentation.');
+  else
+    out.push(
+      `Mesure réalisée par le site lui-même, exemptée de consentement : identifiant aléatoire (cookie bastide_vid) jamais prolongé, adresse IP tronquée dès réception et jamais enregistrée, statistiques agrégées conservées ${md(a.statisticsRetentionText)}, aucune mesure avec Global Privacy Control ou Do Not Track ; opposition : ${a.optOut}.`,
+    );
   out.push('', '## Hébergement et prestataires', '');
   for (const x of n.hosting) out.push(`- Hébergement : ${md(x.name)}, ${md(x.location)}`);
   for (const x of n.providers) out.push(`- Prestataire : ${md(x.name)} — ${md(x.role)}`);
