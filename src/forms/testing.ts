@@ -107,7 +107,8 @@ export async function openForm(baseUrl: string, path: string, cookie?: string): 
   const res = await fetch(baseUrl + path, { headers: cookie ? { cookie } : {} });
   const html = await res.text();
   const set = res.headers.get('set-cookie');
-  const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+  // The form's own token: a page may hold other forms before it (a media placeholder's « Autoriser »).
+  const token = /name="_csrf" value="([^"]+)"/.exec(html.slice(Math.max(0, html.indexOf('<form class="demarche"'))))?.[1];
   if (!token) throw new Error(`no CSRF token in ${path} (${res.status})`);
   return { cookie: set ? set.split(';')[0]! : (cookie ?? ''), token, html };
 }

@@ -46,6 +46,8 @@ export interface TestServerOptions {
   trackingLookupsPerMinute?: number;
   authFailuresPerMinute?: number;
   rightsRequestsPerHour?: number;
+  /** Audience hits per minute from one truncated address. */
+  hitsPerMinute?: number;
   /** BASTIDE_PUBLIC_URL: links point there, and requests for another host are refused. */
   publicUrl?: string;
   /** A pino logger configuration (tests that read what is logged). */
@@ -58,7 +60,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const ctx = createAppContext({
     database,
     keyring: testKeyring(),
-    config: { publicUrl: options.publicUrl, submissionsPerMinute: options.submissionsPerMinute ?? 1000, trackingLookupsPerMinute: options.trackingLookupsPerMinute ?? 1000, authFailuresPerMinute: options.authFailuresPerMinute ?? 1000, rightsRequestsPerHour: options.rightsRequestsPerHour ?? 1000, smtpUrl: options.smtpUrl, mailFrom: 'Bastide <test@localhost>' },
+    config: { publicUrl: options.publicUrl, submissionsPerMinute: options.submissionsPerMinute ?? 1000, trackingLookupsPerMinute: options.trackingLookupsPerMinute ?? 1000, authFailuresPerMinute: options.authFailuresPerMinute ?? 1000, rightsRequestsPerHour: options.rightsRequestsPerHour ?? 1000, hitsPerMinute: options.hitsPerMinute ?? 100_000, smtpUrl: options.smtpUrl, mailFrom: 'Bastide <test@localhost>' },
     outboxDir,
     // With a logger configured, the outbox logs through the server's logger, as in `serve`.
     logger: { warn: (obj, msg) => app.log.warn(obj, msg), error: (obj, msg) => app.log.error(obj, msg) },
