@@ -73,6 +73,14 @@ export async function aggregateDay(db: Kysely<Tables>, tenantId: string, service
   });
 }
 
+/** The register gave the statistics to another service: its agents read every day of them, the former service's none. */
+async function followService(db: Kysely<Tables>, tenantId: string, serviceId: string): Promise<void> {
+  await withPrincipal(db, { kind: 'system', tenantId }, async (trx) => {
+    for (const table of ['audience_days', 'audience_pages', 'audience_referrers', 'audience_forms'] as const)
+      await trx.updateTable(table).set({ service_id: serviceId }).where('tenant_id', '=', tenantId).where('service_id', '<>', serviceId).execute();
+  });
+}
+
 /**
  * Every day before `now`'s day (in Paris) that still has raw hits. Days are
  * taken oldest first, each in its own transaction: a run stopped midway
@@ -91,6 +99,7 @@ export async function aggregateAudience(
     trx.selectFrom('audience_hits').select((eb) => [eb.fn.min('at').as('first'), eb.fn.countAll<string>().as('n')]).where('tenant_id', '=', tenantId).where('at', '<', cutoff).executeTakeFirst(),
   );
   const report: AggregationReport = { tenantId, days: [], hits: 0 };
+  await followService(db, tenantId, serviceId);
   if (!range?.first) return report;
   const total = Number(range.n);
   onProgress?.(0, total);
