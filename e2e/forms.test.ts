@@ -88,10 +88,12 @@ describe('every form of both demo registers, in a browser', () => {
 describe('groups and keys, without JavaScript', () => {
   const enfance = FORMS.find((f) => f.form.id === 'inscription-enfance')!;
 
-  it('runs no script at all on a form page', async () => {
+  it('runs no script on a form page but the authority’s consent manager, from the platform itself', async () => {
     await withPage(async (page) => {
       await page.goto(server.url + enfance.path);
-      assert.equal(await page.locator('script').count(), 0);
+      const scripts = await page.locator('script').evaluateAll((els) => els.map((el) => (el as HTMLScriptElement).getAttribute('src')));
+      assert.equal(scripts.length, 1);
+      assert.match(scripts[0] ?? '', /^\/val-fleuri\/consent\.js\?v=[\w-]{12}$/);
     });
   });
 

@@ -1,7 +1,7 @@
 /**
  * The OpenAPI 3.1 description of the JSON API, written by hand next to the
  * routes it describes (notice, submissions, records, journal, rights
- * requests). Routes not built yet (consent, audience hits) are left out
+ * requests, the DPO's proofs of consent). Routes not built yet (consent, audience hits) are left out
  * rather than promised. A test checks that every route listed here answers.
  */
 
@@ -253,6 +253,23 @@ export const openapiDocument = {
         responses: { '200': json({ type: 'object' }, 'Enregistré : `{id, recipient, notifiedAt, pending}`.'), '400': error('Destinataire inconnu de cette demande, ou texte manquant.'), '401': unauthorized, '403': error('Réservé au délégué à la protection des données.'), '404': error('Demande introuvable.'), '409': error('Destinataire déjà informé, ou demande sans destinataire à informer.') },
       },
     },
+    '/api/v1/{tenant}/consent/{consentId}': {
+      get: {
+        tags: ['dpo'],
+        summary: 'Les preuves d’un identifiant de consentement',
+        description:
+          'Réservé au délégué à la protection des données. Chaque choix fait sous cet identifiant (celui que le visiteur lit sur la page « Gestion des cookies »), du plus ancien au plus récent. ' +
+          'Une preuve ne contient rien sur la personne : sa lecture n’est pas inscrite au journal des accès.',
+        security: bearer,
+        parameters: [tenant, { name: 'consentId', in: 'path', required: true, description: 'Identifiant de consentement (uuid). Un identifiant mal formé donne 404.', schema: { type: 'string' } }],
+        responses: {
+          '200': json(ref('ConsentProofs'), 'Les preuves, de la plus ancienne à la plus récente.'),
+          '401': unauthorized,
+          '403': error('Réservé au délégué à la protection des données.'),
+          '404': error('Aucune preuve pour cet identifiant (inconnu, mal formé, ou d’une autre collectivité), ou collectivité inconnue.'),
+        },
+      },
+    },
     '/api/v1/{tenant}/journal': {
       get: {
         tags: ['dpo'],
@@ -356,6 +373,31 @@ export const openapiDocument = {
           action: { type: 'string', enum: ['read', 'download', 'export', 'list'] },
           recordId: { type: ['string', 'null'] },
           purpose: { type: 'string' },
+        },
+      },
+      ConsentProofs: {
+        type: 'object',
+        required: ['consentId', 'proofs'],
+        properties: {
+          consentId: { type: 'string', format: 'uuid' },
+          proofs: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['at', 'choices', 'registerVersion', 'configHash', 'textHash', 'textMatches', 'lang', 'source', 'site'],
+              properties: {
+                at: { type: 'string', format: 'date-time' },
+                choices: { type: 'object', additionalProperties: { type: 'boolean' }, description: 'Par service (`id` de `embeds`) et pour `audience` : autorisé (true) ou refusé (false).' },
+                registerVersion: { type: 'integer' },
+                configHash: { type: 'string', description: 'Empreinte des cookies et contenus tiers de la version' },
+                textHash: { type: ['string', 'null'], description: 'SHA-256 des textes présentés ; null pour un choix envoyé par l’API sans texte de la plateforme' },
+                textMatches: { type: ['boolean', 'null'], description: 'Si `textHash` est celui des textes que la version présente aujourd’hui dans cette langue ; null sans `textHash`' },
+                lang: { type: 'string', enum: ['fr', 'en'] },
+                source: { type: 'string', enum: ['banner', 'panel', 'page', 'embed', 'api'] },
+                site: { type: 'string', description: 'Origine du site de la collectivité où le choix a été fait' },
+              },
+            },
+          },
         },
       },
       Notice: {

@@ -25,6 +25,7 @@ describe('the OpenAPI document', () => {
     const doc = (await r.json()) as { openapi: string; paths: Record<string, unknown> };
     assert.equal(doc.openapi, '3.1.0');
     assert.deepEqual(Object.keys(doc.paths).sort(), [
+      '/api/v1/{tenant}/consent/{consentId}',
       '/api/v1/{tenant}/forms/{formId}/submissions',
       '/api/v1/{tenant}/journal',
       '/api/v1/{tenant}/notice',
@@ -50,7 +51,7 @@ describe('the OpenAPI document', () => {
   it('describes only routes that exist: each answers with one of its documented statuses', async () => {
     for (const [path, operations] of Object.entries(openapiDocument.paths))
       for (const [method, operation] of Object.entries(operations as Record<string, { responses: Record<string, unknown> }>)) {
-        const url = path.replace('{tenant}', 'val-fleuri').replace('{formId}', 'contact-mairie').replace(/\{(id|fileId)\}/g, () => randomUUID()).replace('{code}', 'K7QM-3XTP-9WZD');
+        const url = path.replace('{tenant}', 'val-fleuri').replace('{formId}', 'contact-mairie').replace(/\{(id|fileId|consentId)\}/g, () => randomUUID()).replace('{code}', 'K7QM-3XTP-9WZD');
         const r = await fetch(`${server.url}${url}`, {
           method: method.toUpperCase(),
           ...(method === 'get' ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ data: {} }) }),

@@ -3,7 +3,7 @@
  * statistics (page views, visits, unique visitors, new visitors, pages,
  * referring sites, form funnels) and are deleted, in one statement per day
  * under the system role, so that a day is either still raw or aggregated,
- * never both. A visit is a visitor's run of page views less than 30 minutes
+ * never both. A visit is a visitor's run of page views at most 30 minutes
  * apart; a page view without cookie is a visit of its own. The visitor hash
  * changes every day, so nothing aggregated can be linked to anyone.
  */

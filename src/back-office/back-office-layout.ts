@@ -42,6 +42,7 @@ export function backOfficePage(req: AgentRequest, options: BackOfficePage, conte
       ? ([
           [`${base}/journal`, 'Journal des accès'],
           [`${base}/conservation`, 'Conservation'],
+          [`${base}/consentements`, 'Preuves de consentement'],
           ...(req.loaded.register.rightsRequestProcessing ? ([[`${base}/droits`, 'Droits des personnes']] as Array<[string, string]>) : []),
         ] as Array<[string, string]>)
       : []),

@@ -297,7 +297,7 @@ function checkConsentAndAudience(c: Collector, reg: Register): void {
       c.error(['consentProofProcessing'], `les preuves de choix sont supprimées au terme de leur durée, comptée depuis le choix : le traitement « ${p.id} » doit dire « from: created » et « then: delete », sans règle`);
   } else if (needsConsent) {
     // A warning, not an error: REGISTER.md's own example declares embeds without it, and must load.
-    c.warn(['consentProofProcessing'], `des contenus tiers ou des cookies soumis au consentement sont déclarés sans le traitement qui conserve la preuve des choix : elles sont gardées ${DEFAULT_PROOF_RETENTION} ans par défaut et l’avis n’en dit rien ; nommez-le (consentProofProcessing)`);
+    c.warn(['consentProofProcessing'], `des contenus tiers ou des cookies soumis au consentement sont déclarés sans le traitement qui conserve la preuve des choix : elles sont gardées ${DEFAULT_PROOF_RETENTION} an${DEFAULT_PROOF_RETENTION > 1 ? 's' : ''} par défaut et l’avis n’en dit rien ; nommez-le (consentProofProcessing)`);
   }
 }
 

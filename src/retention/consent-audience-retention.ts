@@ -4,20 +4,22 @@
  * `audienceProcessing`), counted from each proof's date and each day's date,
  * as of the run, by the duration the register states today. Without a
  * consentProofProcessing, proofs are kept DEFAULT_PROOF_RETENTION years
- * (register check warns). Each batch deletes and adds to the run's counters
+ * (register check warns); without an audienceProcessing (any longer), the
+ * statistics measured before go after 25 months. Each batch deletes and adds to the run's counters
  * in one statement, so that a run resumed after kill -9 counts each once.
  */
 import { sql } from 'kysely';
 import type { Tx } from '../db/principal.ts';
 import { DEFAULT_PROOF_RETENTION } from '../register/checks.ts';
+import { addDuration } from '../register/duration.ts';
 import type { Processing, Register } from '../register/schema.ts';
 import { parisDay } from '../audience/visitor-key.ts';
 import { logsCutoff } from './log-retention.ts';
 
 export interface StoresOutcome {
   consentProofs: { processingId: string | null; duration: string; deleted: number };
-  /** Null when the authority measures no audience. */
-  audience: { processingId: string; duration: string; daysDeleted: number } | null;
+  /** processingId null: the register no longer names one, and what was measured before goes after the CNIL's 25 months. */
+  audience: { processingId: string | null; duration: string; daysDeleted: number };
 }
 
 export interface StoresCutoffs {
@@ -25,10 +27,12 @@ export interface StoresCutoffs {
   proofs: Date;
   proofsRule: { processingId: string | null; duration: string };
   /** Statistics of days before this one (YYYY-MM-DD, Paris) go. */
-  audienceBefore: string | null;
-  audienceRule: { processingId: string; duration: string } | null;
+  audienceBefore: string;
+  audienceRule: { processingId: string | null; duration: string };
 }
 
+/** CNIL: statistics of an exempt measurement are kept 25 months at most, whatever the register says later. */
+const MAX_AUDIENCE_MONTHS = 25;
 const AUDIENCE_TABLES = ['audience_pages', 'audience_referrers', 'audience_forms', 'audience_days'] as const;
 
 function named(register: Register, id: string | undefined): Processing | undefined {
@@ -39,22 +43,22 @@ export function storesCutoffs(register: Register, asOf: Date): StoresCutoffs {
   const proofs = named(register, register.consentProofProcessing);
   const audience = named(register, register.audienceProcessing);
   const proofsCutoff = proofs ? logsCutoff(proofs, asOf) : null;
-  const audienceCutoff = audience ? logsCutoff(audience, asOf) : null;
-  const fallback = new Date(asOf);
-  fallback.setUTCFullYear(fallback.getUTCFullYear() - DEFAULT_PROOF_RETENTION);
+  const audienceCutoff = (audience ? logsCutoff(audience, asOf) : null) ?? addDuration(asOf, { years: 0, months: -MAX_AUDIENCE_MONTHS, weeks: 0, days: 0 });
+  // Counted as a named processing's years are (clamped to the month's end): setUTCFullYear would roll 29 February over to 1 March.
+  const fallback = addDuration(asOf, { years: -DEFAULT_PROOF_RETENTION, months: 0, weeks: 0, days: 0 });
   return {
     proofs: proofsCutoff ?? fallback,
     proofsRule: { processingId: proofs?.id ?? null, duration: proofs?.retention.duration ?? `P${DEFAULT_PROOF_RETENTION}Y` },
     // A day's statistics go once the whole day is past its retention.
-    audienceBefore: audienceCutoff ? parisDay(audienceCutoff) : null,
-    audienceRule: audience ? { processingId: audience.id, duration: audience.retention.duration } : null,
+    audienceBefore: parisDay(audienceCutoff),
+    audienceRule: { processingId: audience?.id ?? null, duration: audience?.retention.duration ?? `P${MAX_AUDIENCE_MONTHS}M` },
   };
 }
 
 export async function countStoresDue(trx: Tx, tenantId: string, c: StoresCutoffs): Promise<{ proofs: number; days: number }> {
   const { rows } = await sql<{ proofs: string; days: string }>`
     select (select count(*) from consent_proofs where tenant_id = ${tenantId} and created_at <= ${c.proofs}) as proofs,
-      (select count(*) from audience_days where tenant_id = ${tenantId} and ${c.audienceBefore !== null} and day < ${c.audienceBefore ?? '0001-01-01'}::date) as days`.execute(trx);
+      (select count(*) from audience_days where tenant_id = ${tenantId} and day < ${c.audienceBefore}::date) as days`.execute(trx);
   return { proofs: Number(rows[0]!.proofs), days: Number(rows[0]!.days) };
 }
 
@@ -88,7 +92,7 @@ export async function pruneAudienceBatch(trx: Tx, tenantId: string, runId: strin
 function outcome(c: StoresCutoffs, proofs: number, days: number): StoresOutcome {
   return {
     consentProofs: { ...c.proofsRule, deleted: proofs },
-    audience: c.audienceRule ? { ...c.audienceRule, daysDeleted: days } : null,
+    audience: { ...c.audienceRule, daysDeleted: days },
   };
 }
 

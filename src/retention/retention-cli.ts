@@ -46,8 +46,8 @@ function printRun(r: RunReport): void {
   if (proofs.deleted > 0)
     process.stdout.write(`  ${proofs.processingId ?? 'preuves de consentement'} (${proofs.duration}) : ${plural(proofs.deleted, 'preuve')} de choix de cookies ${r.dryRun ? 'à supprimer' : proofs.deleted > 1 ? 'supprimées' : 'supprimée'}\n`);
   const audience = r.stores.audience;
-  if (audience && audience.daysDeleted > 0)
-    process.stdout.write(`  ${audience.processingId} (${audience.duration}) : statistiques d’audience de ${plural(audience.daysDeleted, 'jour')} ${r.dryRun ? 'à supprimer' : 'supprimées'}\n`);
+  if (audience.daysDeleted > 0)
+    process.stdout.write(`  ${audience.processingId ?? 'mesure d’audience (plus au registre)'} (${audience.duration}) : statistiques d’audience de ${plural(audience.daysDeleted, 'jour')} ${r.dryRun ? 'à supprimer' : 'supprimées'}\n`);
   if (r.certificate) process.stdout.write(`  certificat de purge n° ${r.certificate.seq} (${r.runId}) : ${r.certificate.hash}\n`);
   if (r.deletionNotices) process.stdout.write(`  ${plural(r.deletionNotices, 'avis')} avant suppression mis en file d’envoi\n`);
   if (r.deletionNotices === null && !r.dryRun) process.stdout.write('  avis avant suppression non envoyés : la clé maîtresse est nécessaire pour les sceller (BASTIDE_MASTER_KEY ou BASTIDE_MASTER_KEY_FILE)\n');

@@ -348,8 +348,7 @@ export async function runRetention(db: Kysely<Tables>, tenantId: string, options
     }
 
   const stores: Array<(trx: Tx) => Promise<number>> = [(trx) => pruneConsentProofsBatch(trx, tenantId, run.id, storeCutoffs.proofs, LOG_BATCH)];
-  const audienceBefore = storeCutoffs.audienceBefore;
-  if (audienceBefore !== null) stores.push((trx) => pruneAudienceBatch(trx, tenantId, run.id, audienceBefore, AUDIENCE_DAYS_BATCH));
+  stores.push((trx) => pruneAudienceBatch(trx, tenantId, run.id, storeCutoffs.audienceBefore, AUDIENCE_DAYS_BATCH));
   for (const prune of stores)
     for (;;) {
       const n = await withPrincipal(db, system(tenantId), async (trx) => {

@@ -35,6 +35,7 @@ import { archiveRoutes } from '../back-office/dpo/archive-routes.ts';
 import { rightsQueueRoutes } from '../back-office/rights/rights-queue-routes.ts';
 import { audienceDashboardRoutes } from '../back-office/audience/audience-routes.ts';
 import { dpoRoutes } from '../back-office/dpo/dpo-routes.ts';
+import { consentProofRoutes } from '../back-office/dpo/consent-proofs-routes.ts';
 import { consentApiRoutes } from '../consent/consent-api-routes.ts';
 import { consentScriptRoutes } from '../consent/consent-script-routes.ts';
 import { cookiesPageRoutes } from '../consent/cookies-page-routes.ts';
@@ -166,6 +167,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   passwordRoutes(app, ctx);
   tokenRoutes(app, ctx);
   dpoRoutes(app, ctx);
+  consentProofRoutes(app, ctx);
   archiveRoutes(app, ctx);
   rightsQueueRoutes(app, ctx);
   audienceDashboardRoutes(app, ctx);

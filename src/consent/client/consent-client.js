@@ -197,7 +197,9 @@
       buttons([[X.cl, function () { choose(all(false), 'banner'); }]]),
     ]);
     bannerEl.lastChild.classList.add('bcm-close');
-    d.body.insertBefore(bannerEl, d.body.firstChild);
+    // First in the page, after a skip link if the page starts with one (it stays the first Tab stop).
+    var first = d.body.firstElementChild;
+    d.body.insertBefore(bannerEl, first && first.matches('a[href^="#"]') ? first.nextSibling : d.body.firstChild);
   }
 
   function box(id, label) {
