@@ -1,8 +1,7 @@
 /**
  * The OpenAPI 3.1 description of the JSON API, written by hand next to the
  * routes it describes (notice, submissions, records, journal, rights
- * requests, the DPO's proofs of consent). Routes not built yet (consent, audience hits) are left out
- * rather than promised. A test checks that every route listed here answers.
+ * requests, consent proofs and audience hits). A test checks that every route listed here answers.
  */
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -35,6 +34,7 @@ export const openapiDocument = {
     { name: 'public', description: 'Sans authentification' },
     { name: 'agents', description: 'Comptes du back-office, jeton Bearer' },
     { name: 'dpo', description: 'Délégué à la protection des données, jeton Bearer' },
+    { name: 'droits', description: 'Demandes d’exercice des droits : dépôt public, traitement par le délégué' },
   ],
   paths: {
     '/api/v1/{tenant}/notice': {
@@ -251,6 +251,92 @@ export const openapiDocument = {
         parameters: [tenant, { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
         requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['recipient', 'what'], properties: { recipient: { type: 'string', description: 'Identifiant du destinataire au registre (`recipients`).' }, what: { type: 'string', minLength: 10, description: 'Ce qui lui a été transmis, quand et comment ; chiffré avec la demande.' } } } } } },
         responses: { '200': json({ type: 'object' }, 'Enregistré : `{id, recipient, notifiedAt, pending}`.'), '400': error('Destinataire inconnu de cette demande, ou texte manquant.'), '401': unauthorized, '403': error('Réservé au délégué à la protection des données.'), '404': error('Demande introuvable.'), '409': error('Destinataire déjà informé, ou demande sans destinataire à informer.') },
+      },
+    },
+    '/api/v1/{tenant}/consent': {
+      post: {
+        tags: ['public'],
+        summary: 'Enregistre la preuve d’un choix en matière de cookies et de contenus tiers',
+        description:
+          'Envoyé par consent.js (bandeau, panneau, bouton d’un contenu). `choices` : pour chaque service (`youtube`…), catégorie (`video`…) ou pour `audience`, true (autoriser) ou false (refuser) ; une catégorie vaut pour ses services, sauf service nommé ; un service non nommé reste refusé, la mesure d’audience exemptée reste active sauf opposition. ' +
+          '`consentId` (uuid) garde l’identifiant d’un choix précédent ; `version` et `textHash` (empreinte SHA-256 des textes affichés, obligatoire hors `source: api`) doivent être ceux de la version en vigueur. ' +
+          'La preuve ne contient ni adresse IP ni rien sur la personne. Les sites de la collectivité listés dans `tenant.origins` peuvent l’envoyer (CORS) ; tout autre site reçoit 403 et rien n’est enregistré. Limité par adresse cliente.',
+        parameters: [tenant],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['choices'],
+                properties: {
+                  choices: { type: 'object', additionalProperties: { type: 'boolean' } },
+                  consentId: { type: 'string', format: 'uuid' },
+                  version: { type: 'integer' },
+                  textHash: { type: 'string' },
+                  lang: { type: 'string', enum: ['fr', 'en'] },
+                  source: { type: 'string', enum: ['banner', 'panel', 'embed', 'api'] },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '201': json(
+            {
+              type: 'object',
+              required: ['consentId', 'choices', 'cookie', 'expiresAt'],
+              properties: {
+                consentId: { type: 'string', format: 'uuid' },
+                choices: { type: 'object', additionalProperties: { type: 'boolean' } },
+                cookie: { type: 'string', description: 'Valeur signée du cookie `bastide_consent` (six mois).' },
+                expiresAt: { type: 'string', format: 'date-time' },
+              },
+            },
+            'Preuve enregistrée.',
+          ),
+          '400': json(ref('FieldErrors'), 'Service inconnu, valeur qui n’est pas un booléen, version ou texte qui n’est pas celui affiché (messages en français).'),
+          '403': error('Site non déclaré par la collectivité (`tenant.origins`) : rien n’est enregistré.'),
+          '404': error('Collectivité inconnue.'),
+          '429': json(ref('FieldErrors'), 'Trop de choix envoyés depuis cette adresse.'),
+        },
+      },
+    },
+    '/api/v1/{tenant}/hit': {
+      post: {
+        tags: ['public'],
+        summary: 'Une page vue, pour la mesure d’audience exemptée de consentement',
+        description:
+          'Envoyé par consent.js avec `navigator.sendBeacon`, en `text/plain` (JSON dans le corps) ou `application/json`. Une page de la collectivité, sur la plateforme ou sur un site listé dans `tenant.origins`, venant de ce même site. ' +
+          'Seuls le chemin (sans paramètres ni fragment, identifiants remplacés), l’hôte d’un site de provenance extérieur, l’étape d’une démarche et une empreinte du jour de `vid` sont gardés ; l’adresse IP est tronquée dès réception et jamais enregistrée. ' +
+          '204 aussi pour ce qui n’est pas compté (autre site, Global Privacy Control ou Do Not Track, identifiant altéré, trop d’envois) ; l’en-tête `x-bastide-hit` dit `counted` ou `ignored; <raison>`.',
+        parameters: [tenant],
+        requestBody: {
+          required: true,
+          content: {
+            'text/plain': { schema: { type: 'string', description: 'Le même objet JSON que pour application/json.' } },
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['url'],
+                properties: {
+                  url: { type: 'string', maxLength: 2048 },
+                  referrer: { type: 'string' },
+                  vid: { type: 'string', pattern: '^[A-Za-z0-9_-]{22}$' },
+                  first: { type: 'boolean' },
+                  event: { type: 'string', enum: ['form-viewed', 'form-submitted'] },
+                  form: { type: 'string' },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '204': { description: 'Comptée, ou écartée sans erreur (voir `x-bastide-hit`).', headers: { 'x-bastide-hit': { schema: { type: 'string' } } } },
+          '400': json(ref('FieldErrors'), 'Ce n’est pas une page vue (adresse absente, invalide ou trop longue).'),
+          '404': error('Collectivité inconnue.'),
+          '413': error('Corps trop volumineux.'),
+        },
       },
     },
     '/api/v1/{tenant}/consent/{consentId}': {

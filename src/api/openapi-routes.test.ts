@@ -25,8 +25,10 @@ describe('the OpenAPI document', () => {
     const doc = (await r.json()) as { openapi: string; paths: Record<string, unknown> };
     assert.equal(doc.openapi, '3.1.0');
     assert.deepEqual(Object.keys(doc.paths).sort(), [
+      '/api/v1/{tenant}/consent',
       '/api/v1/{tenant}/consent/{consentId}',
       '/api/v1/{tenant}/forms/{formId}/submissions',
+      '/api/v1/{tenant}/hit',
       '/api/v1/{tenant}/journal',
       '/api/v1/{tenant}/notice',
       '/api/v1/{tenant}/records',
