@@ -34,6 +34,8 @@ const Env = z.object({
   BASTIDE_SUBMISSIONS_PER_MINUTE: z.coerce.number().int().positive().default(30),
   /** Tracking-code look-ups per minute from one address (page and API): codes cannot be guessed by trying. */
   BASTIDE_TRACKING_PER_MINUTE: z.coerce.number().int().positive().default(20),
+  /** Audience hits counted per minute from one truncated address (a /16 or a /48: many visitors); beyond, ignored. */
+  BASTIDE_HITS_PER_MINUTE: z.coerce.number().int().positive().default(600),
   /**
    * How long an instance holds an e-mail it is sending before another may take
    * it over (the holder may have died): longer than the SMTP time-outs.
@@ -57,6 +59,7 @@ export interface Config {
   mailFrom: string;
   submissionsPerMinute: number;
   trackingLookupsPerMinute: number;
+  hitsPerMinute: number;
   mailLeaseSeconds: number;
 }
 
@@ -92,6 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     mailFrom: e.BASTIDE_MAIL_FROM,
     submissionsPerMinute: e.BASTIDE_SUBMISSIONS_PER_MINUTE,
     trackingLookupsPerMinute: e.BASTIDE_TRACKING_PER_MINUTE,
+    hitsPerMinute: e.BASTIDE_HITS_PER_MINUTE,
     mailLeaseSeconds: e.BASTIDE_MAIL_LEASE_SECONDS,
   };
 }

@@ -12,13 +12,11 @@ import { HitBuffer } from '../audience/hit-buffer.ts';
 import { VisitorKeys } from '../audience/visitor-key.ts';
 
 export type AppConfig = Pick<Config, 'publicUrl' | 'submissionsPerMinute'> &
-  Partial<Pick<Config, 'trackingLookupsPerMinute' | 'trustProxy'>> & {
+  Partial<Pick<Config, 'trackingLookupsPerMinute' | 'trustProxy' | 'hitsPerMinute'>> & {
     /** Failed bearer tokens from one address before it must wait (tests raise it). */
     authFailuresPerMinute?: number;
     /** Rights requests from one address in an hour (page and API together). */
     rightsRequestsPerHour?: number;
-    /** Audience hits counted per minute from one truncated address (beyond, they are ignored). */
-    hitsPerMinute?: number;
   };
 
 export interface AppContext {
