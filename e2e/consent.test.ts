@@ -238,7 +238,11 @@ describe('the consent manager on the platform (Chromium)', () => {
       await page.goto(server.url + FORM_PATH);
       await banner(page).waitFor();
       await settled(page);
-      assert.equal(await page.evaluate(() => document.body.firstElementChild?.className), 'bcm-banner', 'the banner comes first in the page');
+      assert.deepEqual(
+        await page.evaluate(() => [...document.body.children].slice(0, 2).map((e) => e.className)),
+        ['skip-link', 'bcm-banner'],
+        'the banner comes first in the page, after the skip link',
+      );
       for (const name of ['Tout accepter', 'Tout refuser', 'Personnaliser', 'Continuer sans accepter']) assert.ok(await banner(page).getByRole('button', { name, exact: true }).isVisible(), name);
       assert.equal(await placeholder(page).locator('.bcm-embed-title').innerText(), VIDEO_TITLE);
       assert.deepEqual(traffic.urls(), [], 'no third-party request before any choice');
@@ -340,7 +344,7 @@ describe('the consent manager on the platform (Chromium)', () => {
     });
   });
 
-  it('keyboard only: Tab reaches the banner, « Personnaliser » opens the panel with focus inside and kept there, Escape closes it without a choice', { timeout: 60_000 }, async () => {
+  it('keyboard only: Tab reaches the banner right after the skip link, « Personnaliser » opens the panel with focus inside and kept there, Escape closes it without a choice', { timeout: 60_000 }, async () => {
     await withSession({}, async ({ context, page }) => {
       const posts: string[] = [];
       context.on('request', (r) => void (isConsentPost(r) && posts.push(r.url())));
@@ -352,7 +356,9 @@ describe('the consent manager on the platform (Chromium)', () => {
           return { text: a?.textContent?.trim() ?? '', tag: a?.tagName ?? '', inBanner: !!a?.closest('.bcm-banner'), inPanel: !!a?.closest('dialog.bcm-panel') };
         });
       await page.keyboard.press('Tab');
-      assert.deepEqual(await focused(), { text: 'Tout accepter', tag: 'BUTTON', inBanner: true, inPanel: false }, 'the banner is the first thing Tab reaches');
+      assert.deepEqual(await focused(), { text: 'Aller au contenu', tag: 'A', inBanner: false, inPanel: false }, 'the skip link stays the first Tab stop');
+      await page.keyboard.press('Tab');
+      assert.deepEqual(await focused(), { text: 'Tout accepter', tag: 'BUTTON', inBanner: true, inPanel: false }, 'the banner is the next thing Tab reaches');
       await page.keyboard.press('Tab');
       assert.equal((await focused()).text, 'Tout refuser');
       await page.keyboard.press('Tab');
@@ -422,12 +428,13 @@ describe('the consent manager on the platform (Chromium)', () => {
         await page.goto(server.url + FORM_PATH);
         await page.goto(`${server.url}/${T}/cookies`);
         await page.goto(server.url + FORM_PATH);
-        await Promise.all([page.waitForURL((u) => u.hash === '#media-1'), placeholder(page).getByRole('button', { name: ALLOW_YOUTUBE }).click()]);
+        await Promise.all([page.waitForURL(/\/cookies\?autoriser=youtube/), placeholder(page).getByRole('link', { name: ALLOW_YOUTUBE }).click()]);
+        await Promise.all([page.waitForURL((u) => u.hash === '#media-1'), page.getByRole('button', { name: ALLOW_YOUTUBE }).click()]);
         assert.equal(await page.locator(`iframe[src="${VIDEO}"]`).count(), 1, 'the form page as sent with the frame');
         await page.goto(`${server.url}/${T}/cookies?retour=${encodeURIComponent(FORM_PATH)}`);
         await Promise.all([page.waitForURL(/enregistre=1/), page.getByRole('button', { name: 'Tout refuser' }).click()]);
       });
-      assert.equal(await checks.documents(), 6);
+      assert.equal(await checks.documents(), 7);
       assert.deepEqual(await checks.vnuErrors((m) => t.diagnostic(m)), []);
     } finally {
       await checks.close();
@@ -445,7 +452,11 @@ describe('the consent manager on the platform (Chromium)', () => {
       assert.equal(await page.locator('iframe').count(), 0);
       assert.deepEqual(traffic.urls(), []);
 
-      await Promise.all([page.waitForURL((u) => u.pathname === FORM_PATH && u.hash === '#media-1'), placeholder(page).getByRole('button', { name: ALLOW_YOUTUBE }).click()]);
+      // Without a script the placeholder's link asks once, on the cookies page, then comes back.
+      await Promise.all([page.waitForURL(/\/cookies\?autoriser=youtube/), placeholder(page).getByRole('link', { name: ALLOW_YOUTUBE }).click()]);
+      assert.equal(await page.getByRole('heading', { name: 'Autoriser YouTube ?' }).count(), 1);
+      assert.deepEqual(traffic.urls(), []);
+      await Promise.all([page.waitForURL((u) => u.pathname === FORM_PATH && u.hash === '#media-1'), page.getByRole('button', { name: ALLOW_YOUTUBE }).click()]);
       await page.frameLocator(`iframe[src="${VIDEO}"]`).getByText(FAKE_THIRD_PARTY_TEXT).waitFor();
       assert.deepEqual(traffic.urls(), [VIDEO]);
       const allowed = await signedChoices(context, server.url + FORM_PATH);
@@ -469,7 +480,7 @@ describe('the consent manager on the platform (Chromium)', () => {
 
       await page.goto(server.url + FORM_PATH);
       assert.equal(await page.locator('iframe').count(), 0, 'the placeholder is back');
-      assert.ok(await placeholder(page).getByRole('button', { name: ALLOW_YOUTUBE }).isVisible());
+      assert.ok(await placeholder(page).getByRole('link', { name: ALLOW_YOUTUBE }).isVisible());
       assert.deepEqual(traffic.urls(), [VIDEO], 'no third-party request since the refusal');
     });
   });

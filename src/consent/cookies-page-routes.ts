@@ -56,16 +56,17 @@ function postedChoices(config: ConsentConfig, body: unknown, before: Record<stri
 }
 
 export function cookiesPageRoutes(app: FastifyInstance, ctx: AppContext): void {
-  async function render(request: FastifyRequest, reply: FastifyReply, loaded: LoadedRegister, returnTo: string | undefined, saved: boolean) {
+  async function render(request: FastifyRequest, reply: FastifyReply, loaded: LoadedRegister, returnTo: string | undefined, saved: boolean, allowOne?: string) {
     const session = ensureSession(request, reply, ctx.config.publicUrl);
     const token = await issueFormToken(ctx.keys, loaded.tenantId, session, COOKIES_FORM);
-    const choices = await readConsentCookie(ctx.keys, consentConfig(loaded), request.cookies[CONSENT_COOKIE], new Date());
-    return sendPage(reply, cookiesPage({ loaded, choices, token, returnTo, saved }));
+    const config = consentConfig(loaded);
+    const choices = await readConsentCookie(ctx.keys, config, request.cookies[CONSENT_COOKIE], new Date());
+    return sendPage(reply, cookiesPage({ loaded, choices, token, returnTo, saved, allowOne: config.services.find((s) => s.id === allowOne) }));
   }
 
-  app.get<{ Params: Params; Querystring: { retour?: string; enregistre?: string } }>('/:tenant/cookies', async (request, reply) => {
+  app.get<{ Params: Params; Querystring: { retour?: string; enregistre?: string; autoriser?: string } }>('/:tenant/cookies', async (request, reply) => {
     const loaded = await requireTenant(ctx.registers, request.params.tenant);
-    return render(request, reply, loaded, safeReturn(loaded.tenantId, request.query.retour), request.query.enregistre === '1');
+    return render(request, reply, loaded, safeReturn(loaded.tenantId, request.query.retour), request.query.enregistre === '1', request.query.autoriser);
   });
 
   app.post<{ Params: Params; Body: unknown }>('/:tenant/cookies', async (request, reply) => {

@@ -50,7 +50,9 @@ for (const kind of testDatabaseKinds()) {
       assert.equal(res.status, 200);
       assert.ok(!/<iframe/.test(html), 'no frame before consent');
       assert.match(html, /Ce contenu est hébergé par YouTube \(Google Ireland Limited\)/);
-      assert.match(html, /<button type="submit" class="bcm-button">Autoriser YouTube et afficher le contenu<\/button>/);
+      assert.match(html, /<a class="bcm-allow" href="\/val-fleuri\/cookies\?autoriser=youtube&amp;retour=%2Fval-fleuri%2Fdemarches%2Fdemande-urbanisme%23media-1">Autoriser YouTube et afficher le contenu<\/a>/);
+      // No form before the procedure's own: its token is the page's first.
+      assert.ok(html.indexOf('name="_csrf"') > html.indexOf('<form class="demarche"'));
       assert.match(html, /<a href="https:\/\/www\.youtube\.com\/watch\?v=Vf1Urbanism">Voir sur le site de YouTube/);
       // The page may frame YouTube's hosts once the visitor allows it, and nothing else.
       const csp = res.headers.get('content-security-policy') ?? '';
@@ -62,8 +64,11 @@ for (const kind of testDatabaseKinds()) {
       assert.match(html, /<a href="\/val-fleuri\/cookies" data-bastide-consent>Gestion des cookies<\/a>/);
     });
 
-    it('allows YouTube from the placeholder’s button, back to the page, which then renders the frame', async () => {
-      const opened = await openCookiesForm(server, FORM);
+    it('allows YouTube from the placeholder’s link in one confirmed step, back to the page, which then renders the frame', async () => {
+      const opened = await openCookiesForm(server, `/${TENANT}/cookies?autoriser=youtube&retour=${encodeURIComponent(`${FORM}#media-1`)}`);
+      assert.match(opened.html, /<h2 id="autoriser-titre">Autoriser YouTube \?<\/h2>/);
+      assert.match(opened.html, /<input type="hidden" name="autoriser" value="youtube">/);
+      assert.match(opened.html, /<a href="\/val-fleuri\/demarches\/demande-urbanisme#media-1">Revenir sans autoriser YouTube<\/a>/);
       const before = await proofCount();
       const res = await postChoices(server, opened, { autoriser: 'youtube', retour: `${FORM}#media-1` });
       assert.equal(res.status, 303);
@@ -81,7 +86,7 @@ for (const kind of testDatabaseKinds()) {
     });
 
     it('shows the placeholder again when the cookie was tampered with', async () => {
-      const opened = await openCookiesForm(server, FORM);
+      const opened = await openCookiesForm(server, `/${TENANT}/cookies`);
       const set = consentCookieOf(await postChoices(server, opened, { action: 'refuser' }))!.split(';')[0]!;
       const forged = set.replace(/\.([^.]*)\.([^.]*)$/, '.youtube.$2');
       assert.notEqual(forged, set);

@@ -9,9 +9,9 @@ import type { LoadedRegister } from '../register/register-repository.ts';
 import { html, type Html } from '../web/html.ts';
 import { page } from '../web/layout.ts';
 import { pageContext } from '../web/tenant.ts';
-import { AUDIENCE, consentConfig, type ConsentConfig } from './consent-config.ts';
+import { AUDIENCE, consentConfig, type ConsentConfig, type ConsentService } from './consent-config.ts';
 import type { Choices } from './consent-cookie.ts';
-import { TEXTS } from './consent-texts.ts';
+import { TEXTS, fill } from './consent-texts.ts';
 
 export interface CookiesPageInput {
   loaded: LoadedRegister;
@@ -20,6 +20,25 @@ export interface CookiesPageInput {
   /** A page of this authority to go back to after saving. */
   returnTo: string | undefined;
   saved: boolean;
+  /** Asked from a placeholder's link: allow this one provider, in one step. */
+  allowOne?: ConsentService | undefined;
+}
+
+/** The one-step confirmation a placeholder's link leads to, without JavaScript. */
+function allowOneSection(config: ConsentConfig, input: CookiesPageInput, s: ConsentService): Html {
+  const t = TEXTS.fr;
+  const o = { name: s.name, provider: s.provider };
+  return html`<section class="consent-confirm" aria-labelledby="autoriser-titre">
+<h2 id="autoriser-titre">Autoriser ${s.name} ?</h2>
+<p>${fill(t.placeholderText, o)}</p>
+<form method="post" action="/${config.tenantId}/cookies">
+<input type="hidden" name="_csrf" value="${input.token}">
+<input type="hidden" name="autoriser" value="${s.id}">
+${input.returnTo ? html`<input type="hidden" name="retour" value="${input.returnTo}">` : ''}
+<button type="submit" class="button-primary">${fill(t.placeholderAllow, o)}</button>
+</form>
+${input.returnTo ? html`<p><a href="${input.returnTo}">Revenir sans autoriser ${s.name}</a></p>` : ''}
+</section>`;
 }
 
 function pair(id: string, legend: Html | string, allowedNow: boolean, labels: [string, string]): Html {
@@ -59,6 +78,8 @@ export function cookiesPage(input: CookiesPageInput): string {
   const t = TEXTS.fr;
   const body = html`<h1>Gestion des cookies</h1>
 ${input.saved ? html`<p class="status-message" role="status">${t.saved}${input.returnTo ? html` <a href="${input.returnTo}">Revenir à la page précédente</a>` : ''}</p>` : ''}
+${input.allowOne ? allowOneSection(config, input, input.allowOne) : ''}
+${input.allowOne ? html`<h2>Tous vos choix</h2>` : ''}
 <p>${t.panelIntro}</p>
 ${config.services.length > 0 ? html`<p>${t.bannerText}</p>` : html`<p>Ce site n’affiche aucun contenu hébergé par un autre service : aucun choix n’est nécessaire pour l’utiliser.</p>`}
 ${config.audience ? html`<p>${t.bannerAudience.replace(' en personnalisant vos choix', ' ci-dessous')}</p>` : ''}

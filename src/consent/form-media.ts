@@ -1,14 +1,12 @@
 /**
  * What a form page needs to show its media: the visitor's signed choices,
- * a token for the cookies form of each placeholder, and a
- * Content-Security-Policy that lets this page frame its providers' hosts
+ * and a Content-Security-Policy that lets this page frame its providers' hosts
  * alone (consent.js may insert the frame after a choice without reloading).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { LoadedRegister } from '../register/register-repository.ts';
 import type { Form } from '../register/schema.ts';
 import type { AppContext } from '../server/app-context.ts';
-import { issueFormToken } from '../web/csrf.ts';
 import type { Html } from '../web/html.ts';
 import { consentConfig } from './consent-config.ts';
 import { CONSENT_COOKIE, readConsentCookie } from './consent-cookie.ts';
@@ -16,10 +14,9 @@ import { mediaFrameSources, mediaSection } from './media-html.ts';
 
 export const COOKIES_FORM = 'cookies';
 
-export async function formMedia(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, loaded: LoadedRegister, form: Form, session: string): Promise<Html> {
+export async function formMedia(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, loaded: LoadedRegister, form: Form): Promise<Html> {
   const choices = await readConsentCookie(ctx.keys, consentConfig(loaded), request.cookies[CONSENT_COOKIE], new Date());
-  const token = await issueFormToken(ctx.keys, loaded.tenantId, session, COOKIES_FORM);
   const csp = reply.getHeader('content-security-policy');
   if (typeof csp === 'string') reply.header('content-security-policy', `${csp};frame-src ${mediaFrameSources(loaded.register, form).join(' ')}`);
-  return mediaSection(loaded.tenantId, loaded.register, form, { allowed: choices?.allowed ?? {}, token, returnTo: `/${loaded.tenantId}/demarches/${form.id}` });
+  return mediaSection(loaded.tenantId, loaded.register, form, { allowed: choices?.allowed ?? {}, returnTo: `/${loaded.tenantId}/demarches/${form.id}` });
 }

@@ -2,9 +2,10 @@
  * A form's third-party media (a video explaining the procedure), rendered by
  * the server: the frame itself when the visitor's signed choices allow its
  * provider, otherwise a placeholder that says what the content is and who
- * provides it, with a button that allows that provider (a plain form: it
- * works without JavaScript) and a link to the content on the provider's own
- * site. consent.js takes the same markup over when it runs.
+ * provides it, with a link that allows that provider (through the cookies
+ * page, without JavaScript; no form here, so that the procedure's own form
+ * stays the page's first) and a link to the content on the provider's own
+ * site. consent.js replaces the placeholder with its own, a button.
  */
 import type { Form, Register } from '../register/schema.ts';
 import { html, type Html } from '../web/html.ts';
@@ -14,8 +15,6 @@ import { TEXTS, fill } from './consent-texts.ts';
 export interface MediaChoices {
   /** Providers the visitor allowed, from a cookie the server signed (readConsentCookie). */
   allowed: Record<string, boolean>;
-  /** CSRF token of the cookies form (form id `cookies`). */
-  token: string;
   /** Where the visitor comes back after allowing: this page. */
   returnTo: string;
 }
@@ -41,18 +40,14 @@ ${form.media.map((m, i) => {
   const o = { name: embed.name, provider: embed.provider ?? embed.name, title: m.title };
   const on = choices.allowed[embed.id] === true;
   const open = html`<p><a href="${m.url}">${fill(t.placeholderOpen, o)}<span class="visually-hidden"> : ${m.title}</span></a></p>`;
-  return html`<div class="bcm-embed" id="media-${i + 1}" data-bastide-embed="${embed.id}" data-src="${m.src}" data-title="${m.title}" data-url="${m.url}" data-on="${on ? '1' : '0'}">
+  // The placeholder carries no data-on: consent.js replaces it with its own (a button); without JavaScript its link leads to the cookies page's one-step confirmation.
+  return html`<div class="bcm-embed" id="media-${i + 1}" data-bastide-embed="${embed.id}" data-src="${m.src}" data-title="${m.title}" data-url="${m.url}"${on ? html` data-on="1"` : ''}>
 ${
   on
     ? html`<iframe src="${m.src}" title="${fill(t.placeholderTitle, o)}" allowfullscreen referrerpolicy="strict-origin-when-cross-origin"></iframe>`
     : html`<p class="bcm-embed-title">${fill(t.placeholderTitle, o)}</p>
 <p>${fill(t.placeholderText, o)}</p>
-<form method="post" action="/${tenantId}/cookies">
-<input type="hidden" name="_csrf" value="${choices.token}">
-<input type="hidden" name="autoriser" value="${embed.id}">
-<input type="hidden" name="retour" value="${choices.returnTo}#media-${i + 1}">
-<button type="submit" class="bcm-button">${fill(t.placeholderAllow, o)}</button>
-</form>`
+<p><a class="bcm-allow" href="/${tenantId}/cookies?${new URLSearchParams({ autoriser: embed.id, retour: `${choices.returnTo}#media-${i + 1}` }).toString()}">${fill(t.placeholderAllow, o)}</a></p>`
 }
 ${open}
 </div>`;

@@ -29,7 +29,7 @@ export function formRoutes(app: FastifyInstance, ctx: AppContext): void {
   async function render(request: FastifyRequest, reply: FastifyReply, loaded: LoadedRegister, found: FoundForm, input: Omit<FormPageInput, 'loaded' | 'found' | 'token'>, status: number) {
     const session = ensureSession(request, reply, ctx.config.publicUrl);
     const token = await issueFormToken(ctx.keys, loaded.tenantId, session, found.form.id);
-    const media = found.form.media.length > 0 ? await formMedia(ctx, request, reply, loaded, found.form, session) : undefined;
+    const media = found.form.media.length > 0 ? await formMedia(ctx, request, reply, loaded, found.form) : undefined;
     return sendPage(reply, formPage({ ...input, loaded, found, token, media }), status);
   }
 
