@@ -95,19 +95,26 @@ export async function aggregateAudience(
 ): Promise<AggregationReport> {
   const today = parisDay(now);
   const cutoff = dayStart(today);
-  const range = await withPrincipal(db, { kind: 'system', tenantId }, (trx) =>
-    trx.selectFrom('audience_hits').select((eb) => [eb.fn.min('at').as('first'), eb.fn.countAll<string>().as('n')]).where('tenant_id', '=', tenantId).where('at', '<', cutoff).executeTakeFirst(),
-  );
+  const pending = () =>
+    withPrincipal(db, { kind: 'system', tenantId }, (trx) =>
+      trx.selectFrom('audience_hits').select((eb) => [eb.fn.min('at').as('first'), eb.fn.countAll<string>().as('n')]).where('tenant_id', '=', tenantId).where('at', '<', cutoff).executeTakeFirst(),
+    );
   const report: AggregationReport = { tenantId, days: [], hits: 0 };
   await followService(db, tenantId, serviceId);
-  if (!range?.first) return report;
-  const total = Number(range.n);
+  let next = await pending();
+  if (!next?.first) return report;
+  const total = Number(next.n);
   onProgress?.(0, total);
-  for (let day = parisDay(new Date(range.first)); day < today; day = nextDay(day)) {
+  // Day after day that has hits (the oldest left, each time): empty days between cost nothing.
+  while (next?.first) {
+    const day = parisDay(new Date(next.first));
     const n = await aggregateDay(db, tenantId, serviceId, day);
     if (n > 0) report.days.push(day);
     report.hits += n;
-    onProgress?.(report.hits, total);
+    onProgress?.(report.hits, Math.max(total, report.hits));
+    next = await pending();
+    // Hits of a day another run took meanwhile are gone; one left of this day (written during the statement) waits for the next run.
+    if (next?.first && parisDay(new Date(next.first)) <= day) break;
   }
   return report;
 }
