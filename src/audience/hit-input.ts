@@ -23,6 +23,7 @@ export type HitRead = { ok: true; hit: HitInput } | { ok: false; status: 400; er
 const MAX_URL = 2048;
 const MAX_PATH = 300;
 /** A path segment that names a request, a token or a person rather than a page. */
+const MAYBE_IDENTIFIER = /\d{5}|[A-Za-z0-9_-]{20}|[0-9A-Z]{4}-[0-9A-Z]{4}-/;
 const IDENTIFIER = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d{5,}|(?=[A-Za-z0-9_-]*\d)[A-Za-z0-9_-]{20,}|[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})$/;
 
 function parseUrl(value: string): URL | null {
@@ -36,10 +37,13 @@ function parseUrl(value: string): URL | null {
 
 /** The path as counted: identifiers replaced by `:id`, bounded, so that no request, token or person is named. */
 export function countedPath(pathname: string): string {
-  const path = pathname
-    .split('/')
-    .map((segment) => (IDENTIFIER.test(segment) ? ':id' : segment))
-    .join('/');
+  // Most paths hold no identifier at all: only those with a candidate are split.
+  const path = MAYBE_IDENTIFIER.test(pathname)
+    ? pathname
+        .split('/')
+        .map((segment) => (IDENTIFIER.test(segment) ? ':id' : segment))
+        .join('/')
+    : pathname;
   return path.length > MAX_PATH ? `${path.slice(0, MAX_PATH)}…` : path;
 }
 
@@ -64,7 +68,8 @@ export function readHit(register: Register, tenantId: string, site: { site: stri
 
   let referrer: string | null = null;
   const rawReferrer = b['referrer'];
-  if (typeof rawReferrer === 'string' && rawReferrer.length > 0 && rawReferrer.length <= MAX_URL) {
+  // Within the same site (most page views): no need to parse it.
+  if (typeof rawReferrer === 'string' && rawReferrer.length > 0 && rawReferrer.length <= MAX_URL && !rawReferrer.startsWith(`${site.site}/`)) {
     const from = parseUrl(rawReferrer);
     const ours = from && (from.origin.toLowerCase() === site.site || register.tenant.origins.includes(from.origin.toLowerCase()));
     if (from && !ours) referrer = from.hostname.toLowerCase().slice(0, 253);
