@@ -10,7 +10,9 @@ import type { LoadedRegister } from '../register/register-repository.ts';
 
 /** The origin this request was addressed to, as a browser on our own pages would write it. */
 export function ownOrigin(request: FastifyRequest): string {
-  return `${request.protocol}://${request.host}`.toLowerCase();
+  const origin = `${request.protocol}://${request.host}`.toLowerCase();
+  // `Host: localhost:80` names the same origin as a browser's http://localhost: the default port is dropped.
+  return /:(80|443)$/.test(origin) ? new URL(origin).origin : origin;
 }
 
 export type SiteCheck = { ok: true; site: string; own: boolean } | { ok: false };
