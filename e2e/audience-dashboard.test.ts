@@ -73,7 +73,7 @@ describe('audience measurement, from a browsing session to the dashboard (Chromi
     const objector = await visitor();
     assert.equal(await browse(objector.page, ['/val-fleuri/demarches']), 1);
     await objector.page.getByRole('button', { name: 'Personnaliser' }).click();
-    await objector.page.getByLabel(/Statistiques de fréquentation anonymes/).uncheck();
+    await objector.page.getByLabel(/Accepter la mesure d’audience anonyme/).uncheck();
     await objector.page.getByRole('button', { name: 'Enregistrer mes choix' }).click();
     await objector.page.waitForFunction(() => !document.cookie.includes('bastide_vid='));
     assert.equal(await browse(objector.page, ['/val-fleuri/mes-droits', '/val-fleuri/demarches'], false), 0);

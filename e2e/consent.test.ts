@@ -34,7 +34,7 @@ const VIDEO_TITLE = 'Contenu de YouTube : Préparer son projet de construction �
 const ALLOW_YOUTUBE = 'Autoriser YouTube et afficher le contenu';
 const BANNER = 'Cookies et contenus tiers';
 const PANEL = 'Gestion des cookies et contenus tiers';
-const AUDIENCE_LABEL = 'Statistiques de fréquentation anonymes, réalisées par le site lui-même (exemptées de consentement)';
+const AUDIENCE_LABEL = 'Accepter la mesure d’audience anonyme, réalisée par le site lui-même (exemptée de consentement)';
 /** The second site's embeds: one in the documented markup, one plain frame already in its HTML. */
 const SITE_DOC = 'https://www.youtube-nocookie.com/embed/VfConseil01';
 const SITE_DOC_PAGE = 'https://www.youtube.com/watch?v=VfConseil01';
@@ -620,7 +620,8 @@ describe('the consent manager on the authority’s other site (Chromium, second 
 
       const answer = await hit;
       assert.equal(await answer.headerValue('x-bastide-hit'), 'counted');
-      const stored = await hitsOf('/brut/actualites.html');
+      // Another site's page is counted under its host: two sites' « / » are two pages.
+      const stored = await hitsOf(`${new URL(LISTED).host}/brut/actualites.html`);
       assert.equal(stored.length, 1, 'the page view of a listed site counts');
       assert.equal(stored[0]!.event, null, 'form events belong to the platform’s pages');
 

@@ -259,7 +259,7 @@ export const openapiDocument = {
         summary: 'Enregistre la preuve d’un choix en matière de cookies et de contenus tiers',
         description:
           'Envoyé par consent.js (bandeau, panneau, bouton d’un contenu). `choices` : pour chaque service (`youtube`…), catégorie (`video`…) ou pour `audience`, true (autoriser) ou false (refuser) ; une catégorie vaut pour ses services, sauf service nommé ; un service non nommé reste refusé, la mesure d’audience exemptée reste active sauf opposition. ' +
-          '`consentId` (uuid) garde l’identifiant d’un choix précédent ; `version` et `textHash` (empreinte SHA-256 des textes affichés, obligatoire hors `source: api`) doivent être ceux de la version en vigueur. ' +
+          '`consentId` (uuid) garde l’identifiant d’un choix précédent ; `textHash` (empreinte SHA-256 des textes affichés, obligatoire hors `source: api`) doit être celle des textes en vigueur ; la preuve note la version du registre en vigueur. ' +
           'La preuve ne contient ni adresse IP ni rien sur la personne. Les sites de la collectivité listés dans `tenant.origins` peuvent l’envoyer (CORS) ; tout autre site reçoit 403 et rien n’est enregistré. Limité par adresse cliente.',
         parameters: [tenant],
         requestBody: {
@@ -332,8 +332,7 @@ export const openapiDocument = {
           },
         },
         responses: {
-          '204': { description: 'Comptée, ou écartée sans erreur (voir `x-bastide-hit`).', headers: { 'x-bastide-hit': { schema: { type: 'string' } } } },
-          '400': json(ref('FieldErrors'), 'Ce n’est pas une page vue (adresse absente, invalide ou trop longue).'),
+          '204': { description: 'Comptée, ou écartée sans erreur, y compris un corps qui n’est pas une page vue (voir `x-bastide-hit`).', headers: { 'x-bastide-hit': { schema: { type: 'string' } } } },
           '404': error('Collectivité inconnue.'),
           '413': error('Corps trop volumineux.'),
         },

@@ -21,6 +21,7 @@ import { sendHit, storedHits } from './testing.ts';
 import { insertHits } from './hit-buffer.ts';
 import { truncateIp } from './truncate-ip.ts';
 import { VisitorKeys } from './visitor-key.ts';
+import { rateLimitsFor } from '../server/app-context.ts';
 
 const VID = 'Zyxwvutsrqponmlkjihgfe';
 const DAY = 86_400_000;
@@ -104,8 +105,9 @@ for (const kind of testDatabaseKinds()) {
       const vid = first.writes.filter((w) => w.name === 'bastide_vid');
       assert.equal(vid.length, 1);
       assert.equal(vid[0]!.path, '/val-fleuri', 'one authority’s pages only on the platform');
-      const months = (vid[0]!.expires!.getUTCFullYear() - 2026) * 12 + vid[0]!.expires!.getUTCMonth();
-      assert.ok(months <= 13 + 1 && vid[0]!.expires!.getTime() - Date.parse('2026-01-31T10:00:00Z') <= 397 * DAY, vid[0]!.expires!.toISOString());
+      // 13 calendar months from 31 January 2026 end with February 2027, never in March.
+      const end = vid[0]!.expires!;
+      assert.ok(end.getTime() > Date.parse('2027-02-27T00:00:00Z') && end.getTime() <= Date.parse('2027-02-28T23:59:59Z'), end.toISOString());
       const later = run(new Date('2026-09-01T10:00:00Z'), first.jar);
       assert.equal(later.writes.filter((w) => w.name === 'bastide_vid').length, 0, 'a later visit leaves the cookie and its end as they are');
       assert.equal(later.beacons[0]!.body['vid'], first.beacons[0]!.body['vid']);
@@ -141,9 +143,14 @@ for (const kind of testDatabaseKinds()) {
       assert.equal(truncateIp('::ffff:198.51.100.7'), '198.51.0.0');
       assert.equal(truncateIp('2001:db8:85a3:8d3:1319:8a2e:370:7348'), '2001:db8:85a3::');
       assert.equal(truncateIp('2001:db8::1'), '2001:db8:0::');
+      // The route counts floods on the truncated address: two addresses of one /16 share a counter, another /16 has its own.
+      const limits = rateLimitsFor({ publicUrl: undefined, submissionsPerMinute: 30, hitsPerMinute: 2 });
+      assert.deepEqual(
+        ['203.0.113.7', '203.0.99.8', '203.0.1.1', '198.51.100.7'].map((ip) => limits.hit('hit', truncateIp(ip)).ok),
+        [true, true, false, true],
+      );
       const limited = await startTestServer({ kind, registers: [EXAMPLE_REGISTERS.commune], hitsPerMinute: 2, publicUrl: undefined });
       try {
-        // Behind no proxy the client is 127.0.0.1: whatever the last two bytes, one prefix, one counter.
         const verdicts = [];
         for (let i = 0; i < 3; i++) verdicts.push((await sendHit(limited, 'val-fleuri', { url: `${limited.url}/val-fleuri/` })).headers.get('x-bastide-hit'));
         assert.deepEqual(verdicts, ['counted', 'counted', 'ignored; flood']);
@@ -165,8 +172,11 @@ for (const kind of testDatabaseKinds()) {
       ]);
       const run = runConsentClient(consentScriptSource(config, 'fr'), { pageUrl: url('/val-fleuri/demarches'), scriptUrl: url('/val-fleuri/consent.js'), jar });
       assert.deepEqual(run.beacons, []);
-      assert.deepEqual(run.writes.filter((w) => w.name === 'bastide_vid'), []);
-      assert.equal(run.jar.get('bastide_vid')?.value, VID, 'an objection made elsewhere is kept; the panel deletes the cookie when the visitor objects there');
+      // The identifier an objection made elsewhere (the cookies page) left behind is deleted, and nothing else is written.
+      const vid = run.writes.filter((w) => w.name === 'bastide_vid');
+      assert.equal(vid.length, 1);
+      assert.ok(vid[0]!.expires!.getTime() <= Date.now(), 'deleted');
+      assert.equal(run.jar.get('bastide_vid')?.expires?.getTime(), 0);
     });
 
     it('9. is described in the notice: own measurement, identifier, truncation, retention, opposition', async () => {

@@ -23,6 +23,8 @@ export interface HitRow {
 export interface HitBufferOptions {
   maxRows?: number;
   delayMs?: number;
+  /** Rows waiting (in memory or being written) beyond which new hits are dropped. */
+  maxPending?: number;
   onError?: (err: unknown, lost: number) => void;
 }
 
@@ -41,6 +43,8 @@ export class HitBuffer {
   readonly #maxRows: number;
   readonly #delayMs: number;
   readonly #onError: (err: unknown, lost: number) => void;
+  readonly #maxPending: number;
+  #inFlight = 0;
   #pending = new Map<string, HitRow[]>();
   #count = 0;
   #timer: NodeJS.Timeout | undefined;
@@ -53,9 +57,17 @@ export class HitBuffer {
     this.#maxRows = options.maxRows ?? 1000;
     this.#delayMs = options.delayMs ?? 250;
     this.#onError = options.onError ?? (() => {});
+    this.#maxPending = options.maxPending ?? 100_000;
   }
 
+  /** Rows dropped because too many were waiting (a database slower than the hits): counted, never unbounded memory. */
+  dropped = 0;
+
   add(tenantId: string, row: HitRow): void {
+    if (this.#count + this.#inFlight >= this.#maxPending) {
+      this.dropped += 1;
+      return;
+    }
     const rows = this.#pending.get(tenantId);
     if (rows) rows.push(row);
     else this.#pending.set(tenantId, [row]);
@@ -73,6 +85,7 @@ export class HitBuffer {
     this.#timer = undefined;
     const batch = this.#pending;
     this.#pending = new Map();
+    this.#inFlight += this.#count;
     this.#count = 0;
     this.#flushing = this.#flushing.then(async () => {
       for (const [tenantId, rows] of batch) {
@@ -81,6 +94,8 @@ export class HitBuffer {
           this.written += rows.length;
         } catch (err) {
           this.#onError(err, rows.length);
+        } finally {
+          this.#inFlight -= rows.length;
         }
       }
     });

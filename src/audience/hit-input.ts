@@ -18,17 +18,17 @@ export interface HitInput {
   formId: string | null;
 }
 
-export type HitRead = { ok: true; hit: HitInput } | { ok: false; status: 400; errors: Array<{ field: string; message: string }> } | { ok: false; status: 204; ignored: string };
+export type HitRead = { ok: true; hit: HitInput } | { ok: false; ignored: string };
 
 const MAX_URL = 2048;
 const MAX_PATH = 300;
 /** A path segment that names a request, a token or a person rather than a page. */
-const MAYBE_IDENTIFIER = /\d{5}|[A-Za-z0-9_-]{20}|[0-9A-Z]{4}-[0-9A-Z]{4}-/;
-const IDENTIFIER = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d{5,}|(?=[A-Za-z0-9_-]*\d)[A-Za-z0-9_-]{20,}|[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})$/;
+const MAYBE_IDENTIFIER = /\d{5}|[A-Za-z0-9_-]{20}|[0-9A-Z]{4}-[0-9A-Z]{4}-|\/brouillon\//;
+const IDENTIFIER = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d{5,}|(?=[A-Za-z0-9_-]*\d)[A-Za-z0-9_-]{20,}|[A-Za-z0-9_-]{32,}|[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})$/;
 
-function parseUrl(value: string): URL | null {
+function parseUrl(value: string, base?: string): URL | null {
   try {
-    const url = new URL(value);
+    const url = new URL(value, base);
     return url.protocol === 'https:' || url.protocol === 'http:' ? url : null;
   } catch {
     return null;
@@ -41,7 +41,8 @@ export function countedPath(pathname: string): string {
   const path = MAYBE_IDENTIFIER.test(pathname)
     ? pathname
         .split('/')
-        .map((segment) => (IDENTIFIER.test(segment) ? ':id' : segment))
+        // A draft's token, whatever its letters, and anything shaped like an id or a token.
+        .map((segment, i, all) => (all[i - 1] === 'brouillon' || IDENTIFIER.test(segment) ? ':id' : segment))
         .join('/')
     : pathname;
   return path.length > MAX_PATH ? `${path.slice(0, MAX_PATH)}…` : path;
@@ -54,17 +55,17 @@ export function countedPath(pathname: string): string {
  */
 export function readHit(register: Register, tenantId: string, site: { site: string; own: boolean }, body: unknown): HitRead {
   const b = body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : null;
-  if (!b) return { ok: false, status: 400, errors: [{ field: 'url', message: 'corps attendu : {"url": "https://…", "referrer": "…"}' }] };
+  if (!b) return { ok: false, ignored: 'malformed' };
   const rawUrl = b['url'];
-  if (typeof rawUrl !== 'string' || rawUrl.length === 0) return { ok: false, status: 400, errors: [{ field: 'url', message: 'adresse de la page consultée manquante' }] };
-  if (rawUrl.length > MAX_URL) return { ok: false, status: 400, errors: [{ field: 'url', message: `adresse trop longue (au plus ${MAX_URL} caractères)` }] };
-  const url = parseUrl(rawUrl);
-  if (!url) return { ok: false, status: 400, errors: [{ field: 'url', message: 'adresse http(s) attendue' }] };
-  if (url.origin.toLowerCase() !== site.site) return { ok: false, status: 204, ignored: 'other-site' };
-  if (site.own && url.pathname !== `/${tenantId}` && !url.pathname.startsWith(`/${tenantId}/`)) return { ok: false, status: 204, ignored: 'other-tenant' };
+  if (typeof rawUrl !== 'string' || rawUrl.length === 0 || rawUrl.length > MAX_URL) return { ok: false, ignored: 'malformed' };
+  // A path alone is a page of the site the hit comes from.
+  const url = parseUrl(rawUrl, site.site);
+  if (!url) return { ok: false, ignored: 'malformed' };
+  if (url.origin.toLowerCase() !== site.site) return { ok: false, ignored: 'other-site' };
+  if (site.own && url.pathname !== `/${tenantId}` && !url.pathname.startsWith(`/${tenantId}/`)) return { ok: false, ignored: 'other-tenant' };
 
   const vid = b['vid'];
-  if (vid !== undefined && vid !== null && !isVisitorId(vid)) return { ok: false, status: 204, ignored: 'visitor-id' };
+  if (vid !== undefined && vid !== null && !isVisitorId(vid)) return { ok: false, ignored: 'visitor-id' };
 
   let referrer: string | null = null;
   const rawReferrer = b['referrer'];
@@ -81,10 +82,12 @@ export function readHit(register: Register, tenantId: string, site: { site: stri
   const rawForm = b['form'];
   if (site.own && (rawEvent === 'form-viewed' || rawEvent === 'form-submitted') && typeof rawForm === 'string') {
     const known = register.processings.some((p) => p.forms.some((f) => f.id === rawForm));
-    if (known && url.pathname.startsWith(`/${tenantId}/demarches/${rawForm}`)) {
+    const formPath = `/${tenantId}/demarches/${rawForm}`;
+    if (known && (url.pathname === formPath || url.pathname.startsWith(`${formPath}/`))) {
       event = rawEvent;
       formId = rawForm;
     }
   }
-  return { ok: true, hit: { path: countedPath(url.pathname), referrer, vid: typeof vid === 'string' ? vid : null, first: b['first'] === true, event, formId } };
+  // Another site's pages are named with its host: two listed sites' « / » are two pages.
+  return { ok: true, hit: { path: site.own ? countedPath(url.pathname) : `${url.host}${countedPath(url.pathname)}`, referrer, vid: typeof vid === 'string' ? vid : null, first: b['first'] === true, event, formId } };
 }

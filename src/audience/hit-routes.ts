@@ -6,12 +6,11 @@
  * statistics: the authority measures nothing (no audienceProcessing), the
  * site is not one the register lists, the browser asks not to be tracked
  * (Global Privacy Control, Do Not Track), the page is another authority's,
- * or one truncated address sends too many. `x-bastide-hit` says which.
- * A body that is not a hit at all is a 400.
+ * or one truncated address sends too many, or the body is no hit at all
+ * (CONTRACT.md: 204 for whatever is not counted). `x-bastide-hit` says which.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { preflightRoute, safeJson } from '../consent/consent-api-routes.ts';
-import { allowSite, requestSite } from '../consent/site-origins.ts';
+import { allowSite, beaconBody, preflightRoute, requestSite } from '../consent/site-origins.ts';
 import type { AppContext } from '../server/app-context.ts';
 import { requireTenant } from '../web/tenant.ts';
 import { readHit } from './hit-input.ts';
@@ -30,12 +29,12 @@ export function hitRoutes(app: FastifyInstance, ctx: AppContext): void {
     const loaded = await requireTenant(ctx.registers, request.params.tenant);
     reply.header('cache-control', 'no-store');
     if (!loaded.register.audienceProcessing) return ignored(reply, 'not-measured');
-    const site = requestSite(loaded, request);
+    const site = requestSite(loaded, request, ctx.config.publicUrl);
     if (!site.ok) return ignored(reply, 'origin');
     allowSite(reply, site);
     if (request.headers['sec-gpc'] === '1' || request.headers['dnt'] === '1') return ignored(reply, 'do-not-track');
-    const read = readHit(loaded.register, loaded.tenantId, site, typeof request.body === 'string' ? safeJson(request.body) : request.body);
-    if (!read.ok) return read.status === 400 ? reply.code(400).send({ errors: read.errors }) : ignored(reply, read.ignored);
+    const read = readHit(loaded.register, loaded.tenantId, site, beaconBody(request.body));
+    if (!read.ok) return ignored(reply, read.ignored);
     // The address is truncated before anything else looks at it; the flood limit counts per truncated prefix.
     if (!ctx.limits.hit('hit', truncateIp(request.ip)).ok) return ignored(reply, 'flood');
     const at = new Date();

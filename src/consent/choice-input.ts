@@ -7,6 +7,7 @@
  * unless opposed.
  */
 import { randomUUID } from 'node:crypto';
+import { isUuid } from '../db/uuid.ts';
 import { AUDIENCE, type ConsentConfig } from './consent-config.ts';
 import { isLang, type Lang } from './consent-texts.ts';
 import type { ProofSource } from './consent-proofs.ts';
@@ -24,7 +25,6 @@ export interface ChoiceInput {
   textHash: string | null;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SOURCES: readonly ProofSource[] = ['banner', 'panel', 'embed', 'api'];
 const MAX_KEYS = 100;
 
@@ -60,19 +60,18 @@ export function readChoiceBody(config: ConsentConfig, body: unknown): { ok: true
       }
   }
   const consentId = b['consentId'];
-  if (consentId !== undefined && consentId !== null && (typeof consentId !== 'string' || !UUID.test(consentId)))
+  if (consentId !== undefined && consentId !== null && (!isUuid(consentId) || consentId !== consentId.toLowerCase()))
     errors.push({ field: 'consentId', message: 'identifiant de consentement attendu sous la forme d’un UUID en minuscules' });
   const lang = b['lang'] ?? 'fr';
   if (!isLang(lang)) errors.push({ field: 'lang', message: 'langue attendue : fr ou en' });
   const source = b['source'] ?? 'api';
   if (typeof source !== 'string' || !(SOURCES as readonly string[]).includes(source)) errors.push({ field: 'source', message: `origine du choix attendue : ${SOURCES.join(', ')}` });
-  const version = b['version'];
-  if (version !== undefined && version !== config.version)
-    errors.push({ field: 'version', message: 'les choix proposés ont changé depuis l’affichage de la page : rechargez-la, puis choisissez de nouveau' });
+  // A page loaded before a new register version still proves its choice when its texts are those in force (the text
+  // hash below, which covers the services): `version` is not compared, the proof records the version in force.
   const textHash = b['textHash'];
   const langOk = isLang(lang) ? lang : 'fr';
   if (textHash !== undefined && textHash !== config.textHash[langOk])
-    errors.push({ field: 'textHash', message: 'ce texte n’est pas celui que la plateforme affiche pour cette version : rechargez la page' });
+    errors.push({ field: 'textHash', message: 'les choix proposés ont changé depuis l’affichage de la page : rechargez-la, puis choisissez de nouveau' });
   if (source !== 'api' && textHash === undefined) errors.push({ field: 'textHash', message: 'un choix fait dans le bandeau ou le panneau dit quel texte a été lu (textHash)' });
   if (errors.length > 0) return { ok: false, errors };
   return {

@@ -13,33 +13,16 @@ import { readChoiceBody } from './choice-input.ts';
 import { consentConfig } from './consent-config.ts';
 import { CONSENT_LIFETIME_DAYS, signConsentCookie } from './consent-cookie.ts';
 import { recordProof } from './consent-proofs.ts';
-import { allowSite, requestSite } from './site-origins.ts';
+import { allowSite, beaconBody, preflightRoute, requestSite } from './site-origins.ts';
 
 type TenantParams = { tenant: string };
-
-/** Preflight of a listed site's script: the methods and the one header it sends. */
-export function preflightRoute(app: FastifyInstance, ctx: AppContext, path: string): void {
-  app.options<{ Params: TenantParams }>(path, async (request, reply) => {
-    const loaded = await requireTenant(ctx.registers, request.params.tenant);
-    const site = requestSite(loaded, request);
-    reply.header('cache-control', 'no-store');
-    if (!site.ok) return reply.code(403).send({ error: 'origin-not-allowed', message: 'Ce site n’est pas déclaré par la collectivité (tenant.origins).' });
-    allowSite(reply, site);
-    return reply
-      .code(204)
-      .header('access-control-allow-methods', 'POST')
-      .header('access-control-allow-headers', 'content-type')
-      .header('access-control-max-age', '86400')
-      .send();
-  });
-}
 
 export function consentApiRoutes(app: FastifyInstance, ctx: AppContext): void {
   preflightRoute(app, ctx, '/api/v1/:tenant/consent');
 
   app.post<{ Params: TenantParams; Body: unknown }>('/api/v1/:tenant/consent', { bodyLimit: 16 * 1024 }, async (request, reply) => {
     const loaded = await requireTenant(ctx.registers, request.params.tenant);
-    const site = requestSite(loaded, request);
+    const site = requestSite(loaded, request, ctx.config.publicUrl);
     reply.header('cache-control', 'no-store');
     if (!site.ok) return reply.code(403).send({ error: 'origin-not-allowed', message: 'Ce site n’est pas déclaré par la collectivité (tenant.origins) : le choix n’est pas enregistré.' });
     allowSite(reply, site);
@@ -49,7 +32,7 @@ export function consentApiRoutes(app: FastifyInstance, ctx: AppContext): void {
       return reply.code(429).send({ errors: [{ field: 'choices', message: `Trop de choix envoyés depuis cette adresse : réessayez ${retryDelayInFrench(verdict.retryAfterSeconds)}.` }] });
     }
     const config = consentConfig(loaded);
-    const read = readChoiceBody(config, typeof request.body === 'string' ? safeJson(request.body) : request.body);
+    const read = readChoiceBody(config, beaconBody(request.body));
     if (!read.ok) return reply.code(400).send({ errors: read.errors });
     const now = new Date();
     const { input } = read;
@@ -72,13 +55,4 @@ export function consentApiRoutes(app: FastifyInstance, ctx: AppContext): void {
       expiresAt: new Date(now.getTime() + CONSENT_LIFETIME_DAYS * 86_400_000).toISOString(),
     });
   });
-}
-
-/** A body sent as text/plain (a beacon avoids the preflight): JSON inside, or nothing usable. */
-export function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
 }

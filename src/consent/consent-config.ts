@@ -43,9 +43,13 @@ export interface ConsentConfig {
   audience: boolean;
   /** Every id a choice may name: services, then the audience. */
   choiceIds: string[];
-  /** Hash of every text shown, per language. */
+  /** Hash of every text consent.js shows (banner, panel, placeholders), per language. */
   textHash: Record<Lang, string>;
+  /** Hash of every text the cookies page shows, without JavaScript (French). */
+  pageTextHash: string;
 }
+
+export type TextsKind = 'script' | 'page';
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
@@ -72,7 +76,37 @@ export function shownTexts(config: Pick<ConsentConfig, 'services' | 'categories'
     t.refuse,
     t.save,
     t.closePanel,
+    t.saved,
   ];
+}
+
+/** The words of the cookies page, and of its one-step confirmation for each provider. */
+export function pageTexts(config: Pick<ConsentConfig, 'services' | 'categories' | 'audience' | 'tenantName'>, lang: Lang): string[] {
+  const t: ConsentTexts = TEXTS[lang];
+  return [
+    config.tenantName,
+    t.pageTitle,
+    t.saved,
+    t.panelIntro,
+    config.services.length > 0 ? t.bannerText : t.pageNoEmbeds,
+    config.audience ? t.pageAudience : '',
+    ...config.categories.flatMap((c) => [t.categories[c.id] ?? c.id, ...c.services]),
+    ...config.services.flatMap((s) => [s.name, s.provider, t.confirmTitle, t.placeholderText, t.placeholderAllow, t.confirmBack]),
+    config.audience ? `${t.audienceLegend}\n${t.audienceAccept}\n${t.audienceOppose}` : '',
+    t.allow,
+    t.refuse,
+    t.allChoices,
+    t.save,
+    t.acceptAll,
+    t.refuseAll,
+  ];
+}
+
+/** The texts a proof's hash was made of, for this version: consent.js's in its language, or the cookies page's. */
+export function textsForHash(config: ConsentConfig, hash: string, lang: Lang): { kind: TextsKind; texts: string[] } | null {
+  if (config.textHash[lang] === hash) return { kind: 'script', texts: shownTexts(config, lang) };
+  if (config.pageTextHash === hash) return { kind: 'page', texts: pageTexts(config, 'fr') };
+  return null;
 }
 
 export function buildConsentConfig(tenantId: string, version: number, register: Register): ConsentConfig {
@@ -94,6 +128,7 @@ export function buildConsentConfig(tenantId: string, version: number, register: 
   const configHash = sha256(JSON.stringify({ r: BEHAVIOUR_REVISION, cookies: register.cookies, services, audience })).slice(0, 16);
   const base = { services, categories, audience, tenantName: register.tenant.name };
   const textHash = Object.fromEntries(LANGS.map((lang) => [lang, sha256(shownTexts(base, lang).join('\n'))])) as Record<Lang, string>;
+  const pageTextHash = sha256(pageTexts(base, 'fr').join('\n'));
   return {
     tenantId,
     tenantName: register.tenant.name,
@@ -104,6 +139,7 @@ export function buildConsentConfig(tenantId: string, version: number, register: 
     audience,
     choiceIds: [...services.map((s) => s.id), ...(audience ? [AUDIENCE] : [])],
     textHash,
+    pageTextHash,
   };
 }
 
@@ -119,7 +155,3 @@ export function consentConfig(loaded: LoadedRegister): ConsentConfig {
   return config;
 }
 
-/** Whether anything needs the visitor's consent, so that the banner must ask. */
-export function needsConsent(config: ConsentConfig): boolean {
-  return config.services.length > 0;
-}

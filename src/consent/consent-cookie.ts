@@ -11,13 +11,15 @@
  */
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import type { TenantKeys } from '../crypto/tenant-keys.ts';
+import { isUuid } from '../db/uuid.ts';
 import type { ConsentConfig } from './consent-config.ts';
 
 export const CONSENT_COOKIE = 'bastide_consent';
+/** The audience measurement's random identifier, set by consent.js (never by the server). */
+export const VISITOR_COOKIE = 'bastide_vid';
 /** Six months (CNIL): a choice, refusal included, is kept that long, then asked again. */
 export const CONSENT_LIFETIME_DAYS = 183;
 const LIFETIME_MS = CONSENT_LIFETIME_DAYS * 86_400_000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SHAPE = /^1\.([0-9a-f-]{36})\.([0-9a-f]{16})\.([0-9a-z]{1,11})\.([a-z0-9+-]{0,1000})\.([A-Za-z0-9_-]{22})$/;
 
 export interface Choices {
@@ -48,7 +50,7 @@ export async function readConsentCookie(keys: TenantKeys, config: ConsentConfig,
   const m = SHAPE.exec(value);
   if (!m) return null;
   const [, consentId, configHash, issued, ids, given] = m as unknown as [string, string, string, string, string, string];
-  if (!UUID.test(consentId) || configHash !== config.configHash) return null;
+  if (!isUuid(consentId) || configHash !== config.configHash) return null;
   const expected = Buffer.from(mac(await consentKey(keys, config.tenantId), config.tenantId, value.slice(0, value.length - given.length - 1)));
   if (!timingSafeEqual(expected, Buffer.from(given))) return null;
   const issuedAt = new Date(parseInt(issued, 36));

@@ -6,7 +6,7 @@
  * it no longer match: the proof then stands by its hash alone.
  */
 import type { RegisterDirectory } from '../register/register-directory.ts';
-import { consentConfig, type ConsentConfig } from './consent-config.ts';
+import { consentConfig, textsForHash, type ConsentConfig } from './consent-config.ts';
 import type { Proof } from './consent-proofs.ts';
 
 export interface CheckedProof {
@@ -26,6 +26,6 @@ export async function checkProofs(registers: RegisterDirectory, tenantId: string
   }
   return proofs.map((proof) => {
     const config = configs.get(proof.registerVersion);
-    return { proof, config, textMatches: proof.textHash === null ? null : config?.textHash[proof.lang] === proof.textHash };
+    return { proof, config, textMatches: proof.textHash === null ? null : config !== undefined && textsForHash(config, proof.textHash, proof.lang) !== null };
   });
 }

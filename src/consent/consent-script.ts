@@ -57,6 +57,7 @@ export function clientConfig(config: ConsentConfig, lang: Lang) {
       ph: t.placeholderText,
       pa: t.placeholderAllow,
       po: t.placeholderOpen,
+      ok: t.saved,
     },
   };
 }
@@ -64,7 +65,9 @@ export function clientConfig(config: ConsentConfig, lang: Lang) {
 export function consentScriptSource(config: ConsentConfig, lang: Lang): string {
   const code = clientCode();
   const at = code.lastIndexOf('CONFIG');
-  return `${code.slice(0, at)}${JSON.stringify(clientConfig(config, lang))}${code.slice(at + 'CONFIG'.length)}\n`;
+  // JSON is JavaScript since ES2019 only for U+2028 and U+2029: escaped, with <, for any older parser.
+  const json = JSON.stringify(clientConfig(config, lang)).replace(/[\u2028\u2029<]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return `${code.slice(0, at)}${json}${code.slice(at + 'CONFIG'.length)}\n`;
 }
 
 export interface ConsentScript {

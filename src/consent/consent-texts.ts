@@ -37,6 +37,15 @@ export interface ConsentTexts {
   placeholderTitle: string;
   saved: string;
   noticeLink: string;
+  /** The cookies page (without JavaScript): its title, its sentences, its audience pair, the one-step confirmation. */
+  pageTitle: string;
+  pageNoEmbeds: string;
+  pageAudience: string;
+  audienceAccept: string;
+  audienceOppose: string;
+  confirmTitle: string;
+  confirmBack: string;
+  allChoices: string;
   categories: Record<string, string>;
 }
 
@@ -58,13 +67,21 @@ export const TEXTS: Record<Lang, ConsentTexts> = {
     refuse: 'Refuser',
     categoryAll: 'Tout autoriser',
     audienceLegend: 'Mesure d’audience',
-    audienceLabel: 'Statistiques de fréquentation anonymes, réalisées par le site lui-même (exemptées de consentement)',
+    audienceLabel: 'Accepter la mesure d’audience anonyme, réalisée par le site lui-même (exemptée de consentement)',
     placeholderText: 'Ce contenu est hébergé par {name} ({provider}). L’afficher dépose des cookies de {name} et lui transmet votre adresse IP.',
     placeholderAllow: 'Autoriser {name} et afficher le contenu',
     placeholderOpen: 'Voir sur le site de {name}',
     placeholderTitle: 'Contenu de {name} : {title}',
     saved: 'Vos choix sont enregistrés.',
     noticeLink: 'Données personnelles',
+    pageTitle: 'Gestion des cookies',
+    pageNoEmbeds: 'Ce site n’affiche aucun contenu hébergé par un autre service : aucun choix n’est nécessaire pour l’utiliser.',
+    pageAudience: 'Une mesure d’audience anonyme, exemptée de consentement, reste active : vous pouvez vous y opposer ci-dessous.',
+    audienceAccept: 'Accepter la mesure d’audience anonyme',
+    audienceOppose: 'M’opposer à la mesure d’audience',
+    confirmTitle: 'Autoriser {name} ?',
+    confirmBack: 'Revenir sans autoriser {name}',
+    allChoices: 'Tous vos choix',
     categories: { video: 'Vidéos', social: 'Réseaux sociaux', map: 'Cartes', other: 'Autres contenus tiers' },
   },
   en: {
@@ -84,13 +101,21 @@ export const TEXTS: Record<Lang, ConsentTexts> = {
     refuse: 'Refuse',
     categoryAll: 'Allow all',
     audienceLegend: 'Audience measurement',
-    audienceLabel: 'Anonymous visit statistics, made by the site itself (exempt from consent)',
+    audienceLabel: 'Accept the anonymous audience measurement, made by the site itself (exempt from consent)',
     placeholderText: 'This content is hosted by {name} ({provider}). Showing it sets cookies from {name} and sends it your IP address.',
     placeholderAllow: 'Allow {name} and show the content',
     placeholderOpen: 'Open on the {name} site',
     placeholderTitle: '{name} content: {title}',
     saved: 'Your choices are saved.',
     noticeLink: 'Privacy notice',
+    pageTitle: 'Cookie settings',
+    pageNoEmbeds: 'This site shows no content hosted by another service: no choice is needed to use it.',
+    pageAudience: 'An anonymous audience measurement, exempt from consent, stays on: you may object to it below.',
+    audienceAccept: 'Accept the anonymous audience measurement',
+    audienceOppose: 'Object to the audience measurement',
+    confirmTitle: 'Allow {name}?',
+    confirmBack: 'Go back without allowing {name}',
+    allChoices: 'All your choices',
     categories: { video: 'Videos', social: 'Social networks', map: 'Maps', other: 'Other third-party content' },
   },
 };

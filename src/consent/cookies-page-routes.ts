@@ -1,9 +1,11 @@
 /**
  * The cookies page and its form: the choices a visitor makes without
- * JavaScript (the page, or an embed placeholder's "Autoriser" button) are
+ * JavaScript (the page, or the confirmation a placeholder's link leads to) are
  * recorded as proofs and stored in the same signed cookie as the panel's.
  * CSRF-protected like every citizen form; after saving, the visitor goes
  * back to the page they came from when it is one of this authority's.
+ * A placeholder's link leads here with `?autoriser=<provider>`: a one-step
+ * confirmation above the rest of the choices.
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -16,13 +18,15 @@ import { requireTenant } from '../web/tenant.ts';
 import { field } from '../web/urlencoded-body.ts';
 import { resolveChoices } from './choice-input.ts';
 import { AUDIENCE, consentConfig, type ConsentConfig } from './consent-config.ts';
-import { CONSENT_COOKIE, consentCookieOptions, readConsentCookie, signConsentCookie } from './consent-cookie.ts';
+import { CONSENT_COOKIE, VISITOR_COOKIE, consentCookieOptions, readConsentCookie, signConsentCookie } from './consent-cookie.ts';
 import { recordProof } from './consent-proofs.ts';
 import { cookiesPage } from './cookies-page.ts';
-import { COOKIES_FORM } from './form-media.ts';
 import { ownOrigin } from './site-origins.ts';
 
 type Params = { tenant: string };
+
+/** The CSRF form id of the cookies page's forms (its choices, and a placeholder's one-step confirmation). */
+const COOKIES_FORM = 'cookies';
 
 /** A path of this authority's own pages, nothing else (no other host, no scheme, no protocol-relative //). */
 export function safeReturn(tenantId: string, value: unknown): string | undefined {
@@ -85,13 +89,17 @@ export function cookiesPageRoutes(app: FastifyInstance, ctx: AppContext): void {
       choices: allowed,
       registerVersion: loaded.version,
       configHash: config.configHash,
-      textHash: config.textHash.fr,
+      // What this page (or its one-step confirmation) showed: not the banner's texts.
+      textHash: config.pageTextHash,
       lang: 'fr',
       source,
-      site: ownOrigin(request),
+      site: ownOrigin(request, ctx.config.publicUrl),
       at: now,
     });
-    reply.setCookie(CONSENT_COOKIE, await signConsentCookie(ctx.keys, config, consentId, allowed, now), consentCookieOptions(loaded.tenantId, request.protocol === 'https'));
+    const secure = ownOrigin(request, ctx.config.publicUrl).startsWith('https://');
+    reply.setCookie(CONSENT_COOKIE, await signConsentCookie(ctx.keys, config, consentId, allowed, now), consentCookieOptions(loaded.tenantId, secure));
+    // An objection removes the identifier at once: nothing is read or written for the measurement any more.
+    if (config.audience && !allowed[AUDIENCE]) reply.clearCookie(VISITOR_COOKIE, { path: `/${loaded.tenantId}` });
     const returnTo = safeReturn(loaded.tenantId, field(request.body, 'retour'));
     // Back to the page with the content just allowed; the cookies page itself says it saved.
     if (returnTo && source === 'embed') return reply.code(303).redirect(returnTo);

@@ -9,6 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { testDatabaseKinds } from '../db/testing.ts';
 import { EXAMPLE_REGISTERS, startTestServer, type TestServer } from '../server/testing.ts';
+import { consentConfig } from './consent-config.ts';
 
 const TENANT = 'val-fleuri';
 const FORM = `/${TENANT}/demarches/demande-urbanisme`;
@@ -102,6 +103,12 @@ for (const kind of testDatabaseKinds()) {
       assert.match(opened.html, /<input type="radio" id="choix-audience-oui" name="audience" value="oui" checked>/, 'the exempt measurement runs until opposed');
       const res = await postChoices(server, opened, { youtube: 'non', facebook: 'oui', audience: 'non', action: 'enregistrer' });
       assert.equal(res.status, 303);
+      // The objection removes the measurement's identifier at once.
+      assert.ok(res.headers.getSetCookie().some((c) => /^bastide_vid=;/.test(c) && /Path=\/val-fleuri/.test(c) && /Expires=Thu, 01 Jan 1970/.test(c)), res.headers.getSetCookie().join(' | '));
+      const proof = await server.database.db.selectFrom('consent_proofs').selectAll().where('tenant_id', '=', TENANT).orderBy('id', 'desc').executeTakeFirstOrThrow();
+      const c = consentConfig((await server.registers.current(TENANT))!);
+      assert.equal(proof.text_hash, c.pageTextHash, 'the proof names the texts of the cookies page, not the banner’s');
+      assert.notEqual(c.pageTextHash, c.textHash.fr);
       assert.equal(res.headers.get('location'), `/${TENANT}/cookies?enregistre=1`);
       const cookie = consentCookieOf(res)!.split(';')[0]!;
       const page = await (await fetch(`${server.url}/${TENANT}/cookies?enregistre=1`, { headers: { cookie } })).text();

@@ -29,7 +29,7 @@ function allowOneSection(config: ConsentConfig, input: CookiesPageInput, s: Cons
   const t = TEXTS.fr;
   const o = { name: s.name, provider: s.provider };
   return html`<section class="consent-confirm" aria-labelledby="autoriser-titre">
-<h2 id="autoriser-titre">Autoriser ${s.name} ?</h2>
+<h2 id="autoriser-titre">${fill(t.confirmTitle, o)}</h2>
 <p>${fill(t.placeholderText, o)}</p>
 <form method="post" action="/${config.tenantId}/cookies">
 <input type="hidden" name="_csrf" value="${input.token}">
@@ -37,7 +37,7 @@ function allowOneSection(config: ConsentConfig, input: CookiesPageInput, s: Cons
 ${input.returnTo ? html`<input type="hidden" name="retour" value="${input.returnTo}">` : ''}
 <button type="submit" class="button-primary">${fill(t.placeholderAllow, o)}</button>
 </form>
-${input.returnTo ? html`<p><a href="${input.returnTo}">Revenir sans autoriser ${s.name}</a></p>` : ''}
+${input.returnTo ? html`<p><a href="${input.returnTo}">${fill(t.confirmBack, o)}</a></p>` : ''}
 </section>`;
 }
 
@@ -63,7 +63,7 @@ ${cat.services.map((id) => {
 })}
 </fieldset>`,
 )}
-${config.audience ? pair(AUDIENCE, t.audienceLegend, input.choices ? now[AUDIENCE] === true : true, ['Accepter la mesure d’audience anonyme', 'M’opposer à la mesure d’audience']) : ''}
+${config.audience ? pair(AUDIENCE, t.audienceLegend, input.choices ? now[AUDIENCE] === true : true, [t.audienceAccept, t.audienceOppose]) : ''}
 <div class="form-actions consent-actions">
 <button type="submit" class="button-primary" name="action" value="enregistrer">${t.save}</button>
 ${config.services.length > 0 ? html`<button type="submit" class="button-primary" name="action" value="accepter">${t.acceptAll}</button>
@@ -76,15 +76,15 @@ export function cookiesPage(input: CookiesPageInput): string {
   const { loaded } = input;
   const config = consentConfig(loaded);
   const t = TEXTS.fr;
-  const body = html`<h1>Gestion des cookies</h1>
+  const body = html`<h1>${t.pageTitle}</h1>
 ${input.saved ? html`<p class="status-message" role="status">${t.saved}${input.returnTo ? html` <a href="${input.returnTo}">Revenir à la page précédente</a>` : ''}</p>` : ''}
 ${input.allowOne ? allowOneSection(config, input, input.allowOne) : ''}
-${input.allowOne ? html`<h2>Tous vos choix</h2>` : ''}
+${input.allowOne ? html`<h2>${t.allChoices}</h2>` : ''}
 <p>${t.panelIntro}</p>
-${config.services.length > 0 ? html`<p>${t.bannerText}</p>` : html`<p>Ce site n’affiche aucun contenu hébergé par un autre service : aucun choix n’est nécessaire pour l’utiliser.</p>`}
-${config.audience ? html`<p>${t.bannerAudience.replace(' en personnalisant vos choix', ' ci-dessous')}</p>` : ''}
+<p>${config.services.length > 0 ? t.bannerText : t.pageNoEmbeds}</p>
+${config.audience ? html`<p>${t.pageAudience}</p>` : ''}
 ${config.services.length > 0 || config.audience ? choicesForm(config, input) : ''}
 ${input.choices ? html`<p class="meta">Identifiant de vos choix : <code>${input.choices.consentId}</code>, enregistrés le ${input.choices.issuedAt.toLocaleDateString('fr-FR', { timeZone: 'Europe/Paris' })}. Il permet au délégué à la protection des données de retrouver la preuve de vos choix ; il ne dit rien de vous.</p>` : ''}
 <p>La liste des cookies déposés, leur finalité et leur durée figurent dans la page <a href="/${loaded.tenantId}/donnees-personnelles#cookies">Données personnelles</a>.</p>`;
-  return page(pageContext(loaded), { title: 'Gestion des cookies', path: `/${loaded.tenantId}/cookies` }, body).toString();
+  return page(pageContext(loaded), { title: t.pageTitle, path: `/${loaded.tenantId}/cookies` }, body).toString();
 }

@@ -12,7 +12,6 @@ import { consentConfig } from './consent-config.ts';
 import { CONSENT_COOKIE, readConsentCookie } from './consent-cookie.ts';
 import { mediaFrameSources, mediaSection } from './media-html.ts';
 
-export const COOKIES_FORM = 'cookies';
 
 export async function formMedia(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, loaded: LoadedRegister, form: Form): Promise<Html> {
   const choices = await readConsentCookie(ctx.keys, consentConfig(loaded), request.cookies[CONSENT_COOKIE], new Date());

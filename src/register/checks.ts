@@ -8,7 +8,7 @@ import { boundDate, parseDateBound, todayInFrance } from './date-bound.ts';
 import { parseDuration, totalDays } from './duration.ts';
 import { formatPath, type PathSegment, type Problem } from './problem.ts';
 import type { Field, Processing, Register } from './schema.ts';
-import { AUTOCOMPLETE_TOKENS, MAX_UPLOAD_BYTES, SPECIAL_CATEGORIES, SUBJECT_KEY_TYPES, UPLOAD_TYPES } from './vocabulary.ts';
+import { AUTOCOMPLETE_TOKENS, EMBED_CATEGORIES, MAX_UPLOAD_BYTES, SPECIAL_CATEGORIES, SUBJECT_KEY_TYPES, UPLOAD_TYPES } from './vocabulary.ts';
 import { nearestKey } from './zod-problems.ts';
 
 /** Categories that identify a person whatever the field: never kept by an anonymisation (`retention.keep`). */
@@ -262,6 +262,9 @@ function checkMedia(c: Collector, reg: Register): void {
     ),
   );
   reg.embeds.forEach((e, i) => {
+    // The panel, the cookie and POST /consent name services, categories and the audience measurement in one space.
+    if (e.id === 'audience' || e.id.startsWith('cat-') || (EMBED_CATEGORIES as readonly string[]).includes(e.id))
+      c.error(['embeds', i, 'id'], `« ${e.id} » est réservé (la mesure d’audience, les catégories ${EMBED_CATEGORIES.join(', ')}, les identifiants commençant par cat-) : choisissez un autre identifiant pour ce contenu tiers`);
     if (embedHosts(e).length === 0)
       c.warn(['embeds', i, 'hosts'], `hôtes de « ${e.id} » inconnus : les cadres de ce fournisseur déjà présents dans une page ne pourront pas être bloqués (ajoutez hosts)`);
   });
@@ -306,6 +309,10 @@ export function checkRegister(reg: Register): { errors: Problem[]; warnings: Pro
   if (RESERVED_TENANT_IDS.includes(reg.tenant.id))
     c.error(['tenant', 'id'], `« ${reg.tenant.id} » est réservé par la plateforme ; choisissez un autre identifiant`);
   if (!reg.dpo.postal) c.warn(['dpo', 'postal'], "adresse postale du délégué absente : l'avis ne proposera que le courriel");
+  reg.tenant.origins.forEach((o, i) => {
+    if (o.startsWith('http://'))
+      c.warn(['tenant', 'origins', i], `« ${o} » est une adresse de cette machine : toute page qui s’y trouve peut envoyer choix et mesures d’audience ; à réserver aux essais`);
+  });
 
   checkUnique(c, ['services'], reg.services, (s) => s.id, 'service');
   checkUnique(c, ['recipients'], reg.recipients, (r) => r.id, 'destinataire');

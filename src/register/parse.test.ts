@@ -103,9 +103,15 @@ embeds:
   });
 
   it('accepts a loopback http origin (a site on the same machine) and lowers the case of origins', () => {
-    const result = parse(VALID.replace('origins: [https://www.val-fleuri.example]', 'origins: [https://WWW.Val-Fleuri.example/, http://localhost:8080, http://127.0.0.1:3001]'));
+    const result = parse(VALID.replace('origins: [https://www.val-fleuri.example]', 'origins: [https://WWW.Val-Fleuri.example/, "https://portail.val-fleuri.example:443", https://mairie.saint-étienne.example, http://localhost:8080, http://127.0.0.1:3001]'));
     assert.ok(result.ok, result.ok ? '' : show(result.problems));
-    assert.deepEqual(result.register.tenant.origins, ['https://www.val-fleuri.example', 'http://localhost:8080', 'http://127.0.0.1:3001']);
+    // As a browser's Origin header writes them: lower case, no default port, punycode.
+    assert.deepEqual(result.register.tenant.origins, ['https://www.val-fleuri.example', 'https://portail.val-fleuri.example', 'https://mairie.xn--saint-tienne-geb.example', 'http://localhost:8080', 'http://127.0.0.1:3001']);
+    assert.deepEqual(
+      result.warnings.filter((w) => w.path.startsWith('tenant.origins')).map((w) => w.path),
+      ['tenant.origins[3]', 'tenant.origins[4]'],
+      'a site on this machine is for trials',
+    );
   });
 });
 

@@ -63,8 +63,9 @@ const siteOrigin = () =>
     .string()
     .url()
     .refine((u) => /^https:\/\//.test(u) || LOOPBACK_HTTP.test(u), { message: 'adresse https:// attendue (http:// seulement pour localhost)' })
-    .refine((u) => /^https?:\/\/[^/?#]+\/?$/.test(u), { message: 'une origine est un schéma, un nom d’hôte et un port, sans chemin (https://www.ville.fr)' })
-    .transform((u) => u.replace(/\/$/, '').toLowerCase());
+    .refine((u) => /^https?:\/\/[^/?#@]+\/?$/.test(u), { message: 'une origine est un schéma, un nom d’hôte et un port, sans chemin ni identifiant (https://www.ville.fr)' })
+    // As a browser writes it in its Origin header: lower case, punycode, no default port.
+    .transform((u) => new URL(u).origin);
 
 /** A host name as a browser writes it in a URL: www.youtube-nocookie.com. */
 const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;

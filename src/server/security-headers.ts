@@ -7,7 +7,7 @@
  */
 import helmet, { type HelmetOptions } from 'helmet';
 
-/** Citizen pages need no script; the consent manager will add its own first-party file. */
+/** Citizen pages run one first-party script, the consent manager (consent.js); a form page with media adds frame-src for its providers (consent/form-media.ts). */
 const CONTENT_SECURITY_POLICY = {
   useDefaults: false,
   directives: {

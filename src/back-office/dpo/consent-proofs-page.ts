@@ -5,7 +5,7 @@
  * that of the texts the version shows, which can then be read), and the
  * export of a period as CSV.
  */
-import { AUDIENCE, shownTexts } from '../../consent/consent-config.ts';
+import { AUDIENCE, textsForHash } from '../../consent/consent-config.ts';
 import type { CheckedProof } from '../../consent/consent-proof-check.ts';
 import type { ProofSource } from '../../consent/consent-proofs.ts';
 import { html, type Html } from '../../web/html.ts';
@@ -67,7 +67,7 @@ function textCheck(checked: CheckedProof): Html {
   if (proof.textHash === null) return html`aucune : choix envoyé par l’API, sans les textes de la plateforme.`;
   if (!textMatches || !config)
     return html`${hashCode(proof.textHash)}<br>Ne correspond pas aux textes que la version ${proof.registerVersion} présente aujourd’hui (en ${LANG_LABELS[proof.lang]}) : les textes ont changé depuis ce choix ; l’empreinte reste la preuve de ceux qui ont été lus.`;
-  const texts = shownTexts(config, proof.lang).filter((t) => t !== '');
+  const texts = (textsForHash(config, proof.textHash, proof.lang)?.texts ?? []).filter((t) => t !== '');
   return html`${hashCode(proof.textHash)}<br>Correspond aux textes que la version ${proof.registerVersion} présente aujourd’hui (en ${LANG_LABELS[proof.lang]}).
 <details><summary>Textes lus par le visiteur</summary>
 <p class="hint">Dans l’ordre où ils apparaissent, tels que l’empreinte les couvre ; {name} et {provider} y sont remplacés, à l’affichage, par le service et son fournisseur.</p>

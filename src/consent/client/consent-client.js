@@ -88,7 +88,10 @@
   function owner(src) {
     var host;
     try {
-      host = new URL(src, location.href).hostname;
+      var u = new URL(src, location.href);
+      // A provider's frame is https (a javascript: or data: address naming its host is not one).
+      if (u.protocol != 'https:') return null;
+      host = u.hostname;
     } catch (e) {
       return null;
     }
@@ -123,10 +126,22 @@
       })
       .catch(function () {});
     if (bannerEl) {
+      var had = bannerEl.contains(d.activeElement);
       bannerEl.remove();
       bannerEl = null;
+      if (had) (d.querySelector('main') || d.body).focus();
     }
+    say(X.ok);
     apply();
+  }
+  // One polite status region, so that a screen reader hears that the choice is saved.
+  var live;
+  function say(text) {
+    if (!live) d.body.appendChild((live = el('div', { role: 'status', class: 'bcm-live' })));
+    live.textContent = '';
+    setTimeout(function () {
+      live.textContent = text;
+    }, 50);
   }
 
   // An embed: its placeholder (what, who, a button, a link to the provider's site) until allowed, then its frame.
@@ -170,6 +185,8 @@
 
   function apply() {
     d.querySelectorAll('[data-bastide-embed]').forEach(render);
+    // A frame of the page's own HTML, allowed when the page loaded and withdrawn since, goes too.
+    scan(d.documentElement);
   }
 
   function buttons(list) {
@@ -225,7 +242,7 @@
       var t = e.target;
       C.c.forEach(function (cat) {
         var boxes = cat[2].map(function (id) {
-          return form.elements[id];
+          return form.elements.namedItem(id);
         });
         if (t.name == 'cat-' + cat[0])
           boxes.forEach(function (b) {
@@ -255,12 +272,14 @@
       if (v == 'save') {
         var c = {};
         ids.forEach(function (i) {
-          c[i] = form.elements[i].checked;
+          c[i] = form.elements.namedItem(i).checked;
         });
         choose(c, 'panel');
       }
-      var back = opener && opener.isConnected ? opener : d.querySelector('[data-bastide-consent]');
-      if (back) back.focus();
+      // Back where the panel was opened; if that was the banner, now gone, to the page's main content.
+      var back = opener && opener.isConnected ? opener : d.querySelector('main') || d.body;
+      if (back == d.querySelector('main') && !back.hasAttribute('tabindex')) back.setAttribute('tabindex', '-1');
+      back.focus();
     });
     d.body.appendChild(dialog);
   }
@@ -268,7 +287,7 @@
     var on = boxes.filter(function (b) {
       return b.checked;
     }).length;
-    var c = form.elements['cat-' + cat[0]];
+    var c = form.elements.namedItem('cat-' + cat[0]);
     c.checked = on == boxes.length;
     c.indeterminate = on > 0 && on < boxes.length;
   }
@@ -279,14 +298,14 @@
     var form = dialog.firstChild;
     var c = current();
     ids.forEach(function (i) {
-      form.elements[i].checked = c[i];
+      form.elements.namedItem(i).checked = c[i];
     });
     C.c.forEach(function (cat) {
       sync(
         form,
         cat,
         cat[2].map(function (id) {
-          return form.elements[id];
+          return form.elements.namedItem(id);
         }),
       );
     });
@@ -303,7 +322,10 @@
       var bytes = crypto.getRandomValues(new Uint8Array(16));
       vid = btoa(String.fromCharCode.apply(null, bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
       var end = new Date();
+      var day = end.getDate();
       end.setMonth(end.getMonth() + 13);
+      // 31 January + 13 months is the end of February, not 3 March: never a day past 13 months.
+      if (end.getDate() != day) end.setDate(0);
       // Set once: later visits never push its end further.
       put(VID, vid, end);
     }
@@ -325,6 +347,8 @@
   scan(d.documentElement);
 
   function start() {
+    // An objection made elsewhere (the cookies page) also removes the identifier this browser kept.
+    if (C.a && state && !state.c.audience && get(VID)) put(VID, '', new Date(0));
     if (!d.querySelector('link[href*="/consent."]')) d.head.appendChild(el('link', { rel: 'stylesheet', href: base + C.css }));
     apply();
     if (!state && C.s.length) showBanner();
