@@ -104,6 +104,12 @@ for (const kind of testDatabaseKinds()) {
       assert.equal(list.body.counts.open, 1);
       assert.equal(list.body.counts['awaiting-verification'], 1);
       assert.equal(list.body.requests[0].id, first.id, 'open requests first');
+      // The second request's link, once its 72 hours are past, verifies nothing, and says so.
+      const [secondMail] = await mailsTo(env.smtp, c.claire, new RegExp(second.id));
+      await env.server.database.db.updateTable('rights_requests').set({ verify_expires_at: new Date(Date.now() - 1000) }).where('id', '=', second.id).execute();
+      const expired = await confirmLink(env.server.url, linkIn(secondMail!, 'confirmation'));
+      assert.equal(expired.status, 410);
+      assert.equal((await fulfil(c, second.id)).status, 409, 'still not verified');
     });
 
     it('answers an access request with every record of the person, and only theirs, behind a link sent to the verified address', async () => {
