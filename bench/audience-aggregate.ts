@@ -52,8 +52,8 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { sql, type Kysely } from 'kysely';
 import { aggregateAudience } from '../src/audience/aggregate.ts';
-import { audienceService } from '../src/audience/audience-job.ts';
-import { parisDay } from '../src/audience/visitor-key.ts';
+import { audienceService } from '../src/audience/audience-service.ts';
+import { todayInFrance } from '../src/register/date-bound.ts';
 import type { Tables } from '../src/db/tables.ts';
 import { formatProblem } from '../src/register/problem.ts';
 import { RegisterDirectory } from '../src/register/register-directory.ts';
@@ -119,9 +119,9 @@ export function pastDays(now: Date, days: number): string[] {
   let at = new Date(now);
   for (let i = 0; i < days; i++) {
     // Noon of the day before, in UTC, is always within the Paris day before.
-    const [y, m, d] = parisDay(at).split('-').map(Number) as [number, number, number];
+    const [y, m, d] = todayInFrance(at).split('-').map(Number) as [number, number, number];
     at = new Date(Date.UTC(y, m - 1, d - 1, 12));
-    out.unshift(parisDay(at));
+    out.unshift(todayInFrance(at));
   }
   return out;
 }
@@ -246,7 +246,7 @@ async function main(): Promise<number> {
     note('VACUUM ANALYZE audience_hits…');
     await sql`vacuum analyze audience_hits`.execute(db);
     const seedMs = performance.now() - s0;
-    const cutoff = (await sql<{ at: Date }>`select (${parisDay(now)}::date)::timestamp at time zone 'Europe/Paris' as at`.execute(db)).rows[0]!.at;
+    const cutoff = (await sql<{ at: Date }>`select (${todayInFrance(now)}::date)::timestamp at time zone 'Europe/Paris' as at`.execute(db)).rows[0]!.at;
     const seeded = (await sql<{ n: string; bytes: string }>`select count(*) as n, pg_total_relation_size('audience_hits') as bytes from audience_hits where tenant_id = ${tenantId} and at < ${cutoff}`.execute(db)).rows[0]!;
     const hits = Number(seeded.n);
 

@@ -1,10 +1,10 @@
 /**
- * What the HTTP benchmarks share (bench/notice.ts, bench/submit.ts): the
+ * What the HTTP benchmarks share (bench/notice.ts, bench/submit.ts, bench/hits.ts): the
  * progress line, autocannon in a worker thread, per-phase figures and their
  * summary, the description of the machine, number formatting.
  */
 import autocannon from 'autocannon';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 
@@ -213,4 +213,59 @@ export async function mainThreadCpu(): Promise<number | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/** Per key, how much more `after` counts than `before` (keys that did not grow are left out). */
+export function difference(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, n] of Object.entries(after)) if (n - (before[k] ?? 0) > 0) out[k] = n - (before[k] ?? 0);
+  return out;
+}
+
+/** The whole machine's busy and total CPU time so far (ms), to turn two readings into a share. */
+export function machineCpuTimes() {
+  let busy = 0;
+  let total = 0;
+  for (const cpu of os.cpus()) {
+    const t = cpu.times;
+    busy += t.user + t.nice + t.sys + t.irq;
+    total += t.user + t.nice + t.sys + t.irq + t.idle;
+  }
+  return { busy, total };
+}
+
+export /** CPU time (ms) of each PostgreSQL process, from /proc (Linux); empty elsewhere. */
+async function postgresCpu(): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  let pids: string[];
+  try {
+    pids = (await readdir('/proc')).filter((d) => /^\d+$/.test(d));
+  } catch {
+    return out;
+  }
+  await Promise.all(
+    pids.map(async (pid) => {
+      try {
+        const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+        const close = stat.lastIndexOf(')');
+        if (stat.slice(stat.indexOf('(') + 1, close) !== 'postgres') return;
+        const fields = stat.slice(close + 2).split(' ');
+        // utime and stime (fields 14 and 15 of the file), in clock ticks of 10 ms.
+        out.set(Number(pid), (Number(fields[11]) + Number(fields[12])) * 10);
+      } catch {
+        // The process ended meanwhile.
+      }
+    }),
+  );
+  return out;
+}
+
+/** Polls `done` every 20 ms; false if it is still not true after `timeoutMs`. */
+export async function waitUntil(done: () => boolean, timeoutMs: number): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > until) return false;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return true;
 }

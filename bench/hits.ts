@@ -57,7 +57,7 @@
  * response was not a 204, a hit was ignored, the rows stored differ from the
  * counted hits, or the set-up failed; 2 on a bad option.
  */
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -70,7 +70,7 @@ import { formatProblem } from '../src/register/problem.ts';
 import { loadRegister } from '../src/register/register-loader.ts';
 import { buildApp } from '../src/server/app.ts';
 import { createAppContext } from '../src/server/app-context.ts';
-import { benchArgs, hammer, machineInfo, mainThreadCpu, num, output, phaseOf, progress, runBenchmark, summary, type Phase as HarnessPhase } from './harness.ts';
+import { benchArgs, hammer, machineInfo, mainThreadCpu, num, output, phaseOf, progress, runBenchmark, summary, difference, machineCpuTimes, postgresCpu, waitUntil, type Phase as HarnessPhase } from './harness.ts';
 import { benchDbKind, benchKeyring, scratchDatabase, type ScratchDatabase } from './seed-records.ts';
 
 const GOALS = { ratio: 0.6 };
@@ -159,57 +159,6 @@ module.exports = function setupClient(client) {
   client.setRequests(visits());
 };
 `;
-}
-
-/** CPU time (ms) of each PostgreSQL process, from /proc (Linux); empty elsewhere. */
-async function postgresCpu(): Promise<Map<number, number>> {
-  const out = new Map<number, number>();
-  let pids: string[];
-  try {
-    pids = (await readdir('/proc')).filter((d) => /^\d+$/.test(d));
-  } catch {
-    return out;
-  }
-  await Promise.all(
-    pids.map(async (pid) => {
-      try {
-        const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-        const close = stat.lastIndexOf(')');
-        if (stat.slice(stat.indexOf('(') + 1, close) !== 'postgres') return;
-        const fields = stat.slice(close + 2).split(' ');
-        out.set(Number(pid), (Number(fields[11]) + Number(fields[12])) * 10);
-      } catch {
-        // The process ended meanwhile.
-      }
-    }),
-  );
-  return out;
-}
-
-function machineCpuTimes() {
-  let busy = 0;
-  let total = 0;
-  for (const cpu of os.cpus()) {
-    const t = cpu.times;
-    busy += t.user + t.nice + t.sys + t.irq;
-    total += t.user + t.nice + t.sys + t.irq + t.idle;
-  }
-  return { busy, total };
-}
-
-async function waitUntil(done: () => boolean, timeoutMs: number): Promise<boolean> {
-  const until = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > until) return false;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return true;
-}
-
-function difference(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [k, n] of Object.entries(after)) if (n - (before[k] ?? 0) > 0) out[k] = n - (before[k] ?? 0);
-  return out;
 }
 
 interface ProfileNode {

@@ -50,7 +50,7 @@ import { loadRegister } from '../src/register/register-loader.ts';
 import { buildApp } from '../src/server/app.ts';
 import { createAppContext } from '../src/server/app-context.ts';
 import { testKeyring } from '../src/server/testing.ts';
-import { benchArgs, runBenchmark, hammer, machineInfo, mainThreadCpu, num, output, phaseOf, progress, summary, type Phase as HarnessPhase } from './harness.ts';
+import { benchArgs, runBenchmark, hammer, machineInfo, mainThreadCpu, num, output, phaseOf, progress, summary, difference, machineCpuTimes, postgresCpu, waitUntil, type Phase as HarnessPhase } from './harness.ts';
 
 const GOALS = { ratio: 0.5, submissionsPerSecond: 1000, p99Ms: 100 };
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
@@ -129,59 +129,6 @@ function serverCounter() {
     replied: (t: Target) => Object.values(counts[t]).reduce((s, n) => s + n, 0),
     snapshot: () => ({ bare: { ...counts.bare }, submit: { ...counts.submit } }),
   };
-}
-
-function difference(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [code, n] of Object.entries(after)) if (n - (before[code] ?? 0) > 0) out[code] = n - (before[code] ?? 0);
-  return out;
-}
-
-function machineCpuTimes() {
-  let busy = 0;
-  let total = 0;
-  for (const cpu of os.cpus()) {
-    const t = cpu.times;
-    busy += t.user + t.nice + t.sys + t.irq;
-    total += t.user + t.nice + t.sys + t.irq + t.idle;
-  }
-  return { busy, total };
-}
-
-/** CPU time (ms) of each PostgreSQL process, from /proc (Linux); empty elsewhere. */
-async function postgresCpu(): Promise<Map<number, number>> {
-  const out = new Map<number, number>();
-  let pids: string[];
-  try {
-    pids = (await readdir('/proc')).filter((d) => /^\d+$/.test(d));
-  } catch {
-    return out;
-  }
-  await Promise.all(
-    pids.map(async (pid) => {
-      try {
-        const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-        const close = stat.lastIndexOf(')');
-        if (stat.slice(stat.indexOf('(') + 1, close) !== 'postgres') return;
-        const fields = stat.slice(close + 2).split(' ');
-        // utime and stime (fields 14 and 15 of the file), in clock ticks of 10 ms.
-        out.set(Number(pid), (Number(fields[11]) + Number(fields[12])) * 10);
-      } catch {
-        // The process ended meanwhile.
-      }
-    }),
-  );
-  return out;
-}
-
-
-async function waitUntil(done: () => boolean, timeoutMs: number): Promise<boolean> {
-  const until = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > until) return false;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return true;
 }
 
 async function main(): Promise<number> {

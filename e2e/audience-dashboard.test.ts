@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { aggregateAudience } from '../src/audience/aggregate.ts';
-import { parisDay } from '../src/audience/visitor-key.ts';
+import { todayInFrance } from '../src/register/date-bound.ts';
 import { agentWithPassword, PASSWORD } from '../src/back-office/testing.ts';
 import { EXAMPLE_REGISTERS, startTestServer, type TestServer } from '../src/server/testing.ts';
 import { closeBrowser, newContext } from './browser.ts';
@@ -90,7 +90,7 @@ describe('audience measurement, from a browsing session to the dashboard (Chromi
 
     // The next morning's job.
     await server.ctx.hits.flush();
-    const today = parisDay(new Date());
+    const today = todayInFrance(new Date());
     const report = await aggregateAudience(server.database.db, T, 'communication', new Date(Date.now() + 86_400_000));
     assert.deepEqual(report.days, [today]);
     assert.equal(report.hits, 7);

@@ -12,7 +12,8 @@ const require = createRequire(import.meta.url);
 /** Debian's chromium; override with CHROMIUM_PATH. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-const CHROMIUM_ARGS = [
+/** The flags every suite launches Chromium with (e2e/third-party.ts adds its resolver rules). */
+export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',

@@ -13,7 +13,7 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Request } from 'playwright-core';
-import { CHROMIUM_PATH } from './browser.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './browser.ts';
 
 /** What a third party answers here: a page a test can recognise inside a frame. */
 export const FAKE_THIRD_PARTY_TEXT = 'Contenu tiers simulé par le test';
@@ -143,16 +143,6 @@ export class ConnectionSinks {
 export function launchWalledBrowser(sinks: ConnectionSinks): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-component-update',
-      '--disable-sync',
-      `--host-resolver-rules=${sinks.resolverRules()}`,
-    ],
+    args: [...CHROMIUM_ARGS, `--host-resolver-rules=${sinks.resolverRules()}`],
   });
 }

@@ -11,7 +11,7 @@ import { sql, type Kysely } from 'kysely';
 import { parisMidnight } from '../back-office/paris-time.ts';
 import { withPrincipal } from '../db/principal.ts';
 import type { Tables } from '../db/tables.ts';
-import { parisDay } from './visitor-key.ts';
+import { todayInFrance } from '../register/date-bound.ts';
 
 export interface AggregationReport {
   tenantId: string;
@@ -26,7 +26,7 @@ const dayStart = (day: string) => {
 };
 const nextDay = (day: string) => {
   const [y, m, d] = day.split('-').map(Number) as [number, number, number];
-  return parisDay(new Date(Date.UTC(y, m - 1, d + 1, 12)));
+  return todayInFrance(new Date(Date.UTC(y, m - 1, d + 1, 12)));
 };
 
 /** One day's hits into its statistics, then gone; returns how many hits it took. */
@@ -93,7 +93,7 @@ export async function aggregateAudience(
   now: Date,
   onProgress?: (done: number, total: number) => void,
 ): Promise<AggregationReport> {
-  const today = parisDay(now);
+  const today = todayInFrance(now);
   const cutoff = dayStart(today);
   const pending = () =>
     withPrincipal(db, { kind: 'system', tenantId }, (trx) =>
@@ -107,14 +107,14 @@ export async function aggregateAudience(
   onProgress?.(0, total);
   // Day after day that has hits (the oldest left, each time): empty days between cost nothing.
   while (next?.first) {
-    const day = parisDay(new Date(next.first));
+    const day = todayInFrance(new Date(next.first));
     const n = await aggregateDay(db, tenantId, serviceId, day);
     if (n > 0) report.days.push(day);
     report.hits += n;
     onProgress?.(report.hits, Math.max(total, report.hits));
     next = await pending();
     // Hits of a day another run took meanwhile are gone; one left of this day (written during the statement) waits for the next run.
-    if (next?.first && parisDay(new Date(next.first)) <= day) break;
+    if (next?.first && todayInFrance(new Date(next.first)) <= day) break;
   }
   return report;
 }

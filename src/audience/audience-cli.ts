@@ -9,7 +9,7 @@ import { progressBar } from '../cli/progress.ts';
 import { asOfOption, tenantsOf } from '../cli/tenant-options.ts';
 import { RegisterDirectory } from '../register/register-directory.ts';
 import { aggregateAudience, type AggregationReport } from './aggregate.ts';
-import { audienceService } from './audience-job.ts';
+import { audienceService } from './audience-service.ts';
 
 export function audienceCommands(program: Command): void {
   const audience = program.command('audience').description('mesure d’audience : agrégation quotidienne des pages vues');

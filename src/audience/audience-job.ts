@@ -7,13 +7,9 @@
 import type { Job } from '../jobs/job.ts';
 import { withPrincipal } from '../db/principal.ts';
 import { RegisterDirectory } from '../register/register-directory.ts';
-import type { Register } from '../register/schema.ts';
 import { aggregateAudience } from './aggregate.ts';
+import { audienceService } from './audience-service.ts';
 
-/** The service whose agents read the statistics: the audience processing's, if the register names one. */
-export function audienceService(register: Register): string | undefined {
-  return register.audienceProcessing ? register.processings.find((p) => p.id === register.audienceProcessing)?.service : undefined;
-}
 
 export const audienceJob: Job = {
   name: 'audience',

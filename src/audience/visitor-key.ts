@@ -8,23 +8,9 @@
  */
 import { hash, hkdfSync } from 'node:crypto';
 import type { TenantKeys } from '../crypto/tenant-keys.ts';
+import { todayInFrance } from '../register/date-bound.ts';
 
 const VID = /^[A-Za-z0-9_-]{22}$/;
-const PARIS_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' });
-
-let cachedMinute = -1;
-let cachedDay = '';
-
-/** The day of an instant in Paris, YYYY-MM-DD: the authorities' day, not UTC's. Asked of Intl once a minute, not on every hit. */
-export function parisDay(at: Date): string {
-  const minute = Math.floor(at.getTime() / 60_000);
-  if (minute !== cachedMinute) {
-    cachedMinute = minute;
-    cachedDay = PARIS_DAY.format(at);
-  }
-  return cachedDay;
-}
-
 export function isVisitorId(value: unknown): value is string {
   return typeof value === 'string' && VID.test(value);
 }
@@ -56,7 +42,7 @@ export class VisitorKeys {
    * pseudonym needs (an HMAC's protection against forged tags serves no purpose here, and cost twice as much).
    */
   async visitor(tenantId: string, at: Date, vid: string): Promise<string> {
-    const key = await this.#dayKey(tenantId, parisDay(at));
+    const key = await this.#dayKey(tenantId, todayInFrance(at));
     const digest = hash('sha256', Buffer.concat([key, Buffer.from(vid, 'latin1')]), 'buffer') as unknown as Buffer;
     return digest.readBigInt64BE(0).toString();
   }

@@ -63,8 +63,7 @@ for (const kind of testDatabaseKinds()) {
       assert.equal(mine[0]!.text_hash, null, 'no text of ours was shown through the bare API');
     });
 
-    it('refuses unknown services, wrong types and a text or version it did not show, in French, field by field, storing nothing', async () => {
-      const c = await config();
+    it('refuses unknown services, wrong types and a text it did not show, in French, field by field, storing nothing', async () => {
       const before = (await proofs()).length;
       const cases: Array<[unknown, string, RegExp]> = [
         [{ choices: { tiktok: true } }, 'choices.tiktok', /ni un service, ni une catégorie/],

@@ -45,9 +45,20 @@ export function parseDateBound(text: unknown): DateBoundResult {
 /** Built once: a formatter costs far more to make than to use. */
 const PARIS_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' });
 
-/** Today's date in France (where the authorities are), as YYYY-MM-DD: a citizen's "today" is not UTC's. */
+let cachedMinute = -1;
+let cachedDay = '';
+
+/**
+ * The date in France (where the authorities are) of an instant, as YYYY-MM-DD: a citizen's "today" is not UTC's.
+ * Asked of Intl once a minute, not on every call: audience hits and submissions ask it on their hot path.
+ */
 export function todayInFrance(now: Date = new Date()): string {
-  return PARIS_DAY.format(now);
+  const minute = Math.floor(now.getTime() / 60_000);
+  if (minute !== cachedMinute) {
+    cachedMinute = minute;
+    cachedDay = PARIS_DAY.format(now);
+  }
+  return cachedDay;
 }
 
 /** The bound as a date (YYYY-MM-DD), for the day `today`. */

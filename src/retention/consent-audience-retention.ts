@@ -13,8 +13,8 @@ import type { Tx } from '../db/principal.ts';
 import { DEFAULT_PROOF_RETENTION } from '../register/checks.ts';
 import { addDuration } from '../register/duration.ts';
 import type { Processing, Register } from '../register/schema.ts';
-import { parisDay } from '../audience/visitor-key.ts';
-import { logsCutoff } from './log-retention.ts';
+import { todayInFrance } from '../register/date-bound.ts';
+import { logsCutoff, pruneDatedBatch } from './log-retention.ts';
 
 export interface StoresOutcome {
   consentProofs: { processingId: string | null; duration: string; deleted: number };
@@ -50,7 +50,7 @@ export function storesCutoffs(register: Register, asOf: Date): StoresCutoffs {
     proofs: proofsCutoff ?? fallback,
     proofsRule: { processingId: proofs?.id ?? null, duration: proofs?.retention.duration ?? `P${DEFAULT_PROOF_RETENTION}Y` },
     // A day's statistics go once the whole day is past its retention.
-    audienceBefore: parisDay(audienceCutoff),
+    audienceBefore: todayInFrance(audienceCutoff),
     audienceRule: { processingId: audience?.id ?? null, duration: audience?.retention.duration ?? `P${MAX_AUDIENCE_MONTHS}M` },
   };
 }
@@ -62,14 +62,8 @@ export async function countStoresDue(trx: Tx, tenantId: string, c: StoresCutoffs
   return { proofs: Number(rows[0]!.proofs), days: Number(rows[0]!.days) };
 }
 
-export async function pruneConsentProofsBatch(trx: Tx, tenantId: string, runId: string, cutoff: Date, size: number): Promise<number> {
-  const { rows } = await sql<{ n: string }>`
-    with doomed as (
-      select id from consent_proofs where tenant_id = ${tenantId} and created_at <= ${cutoff} order by created_at limit ${size} for update skip locked),
-    gone as (delete from consent_proofs p using doomed d where p.tenant_id = ${tenantId} and p.id = d.id returning 1),
-    counted as (update retention_runs set consent_proofs_deleted = consent_proofs_deleted + (select count(*) from gone) where tenant_id = ${tenantId} and id = ${runId})
-    select count(*) as n from gone`.execute(trx);
-  return Number(rows[0]!.n);
+export function pruneConsentProofsBatch(trx: Tx, tenantId: string, runId: string, cutoff: Date, size: number): Promise<number> {
+  return pruneDatedBatch(trx, 'consent_proofs', tenantId, runId, cutoff, size);
 }
 
 /** The statistics of up to `size` days before `before`: every table of those days, and the run's count of days. */

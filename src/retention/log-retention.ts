@@ -61,15 +61,28 @@ export async function countLogsDue(trx: Tx, tenantId: string, cutoff: Date, from
   return { securityLog: Number(rows[0]!.log), journal: Number(rows[0]!.journal) };
 }
 
-/** One batch of the security log: the deletion and the run's count in one statement. */
-export async function pruneSecurityLogBatch(trx: Tx, tenantId: string, runId: string, cutoff: Date, size: number): Promise<number> {
+/** The tables pruned by date, row by row, and the run's counter of each. */
+const DATED = {
+  security_log: { date: 'at', counter: 'security_log_deleted' },
+  consent_proofs: { date: 'created_at', counter: 'consent_proofs_deleted' },
+} as const;
+
+/** One batch of rows dated at or before `cutoff`: the deletion and the run's count in one statement, so a resumed run counts each once. */
+export async function pruneDatedBatch(trx: Tx, table: keyof typeof DATED, tenantId: string, runId: string, cutoff: Date, size: number): Promise<number> {
+  const t = sql.table(table);
+  const date = sql.ref(DATED[table].date);
+  const counter = sql.ref(DATED[table].counter);
   const { rows } = await sql<{ n: string }>`
     with doomed as (
-      select id from security_log where tenant_id = ${tenantId} and at <= ${cutoff} order by at limit ${size} for update skip locked),
-    gone as (delete from security_log s using doomed d where s.tenant_id = ${tenantId} and s.id = d.id returning 1),
-    counted as (update retention_runs set security_log_deleted = security_log_deleted + (select count(*) from gone) where tenant_id = ${tenantId} and id = ${runId})
+      select id from ${t} where tenant_id = ${tenantId} and ${date} <= ${cutoff} order by ${date} limit ${size} for update skip locked),
+    gone as (delete from ${t} x using doomed d where x.tenant_id = ${tenantId} and x.id = d.id returning 1),
+    counted as (update retention_runs set ${counter} = ${counter} + (select count(*) from gone) where tenant_id = ${tenantId} and id = ${runId})
     select count(*) as n from gone`.execute(trx);
   return Number(rows[0]!.n);
+}
+
+export function pruneSecurityLogBatch(trx: Tx, tenantId: string, runId: string, cutoff: Date, size: number): Promise<number> {
+  return pruneDatedBatch(trx, 'security_log', tenantId, runId, cutoff, size);
 }
 
 /**

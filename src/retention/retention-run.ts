@@ -334,22 +334,13 @@ export async function runRetention(db: Kysely<Tables>, tenantId: string, options
     }
   }
 
-  if (cutoff)
-    for (const prune of [pruneSecurityLogBatch, (trx: Tx, t: string, r: string, c: Date, n: number) => pruneJournalBatch(trx, t, r, c, n, clock())]) {
-      for (;;) {
-        const n = await withPrincipal(db, system(tenantId), async (trx) => {
-          await renewLease(trx, tenantId, run, new Date(clock().getTime() + leaseMs));
-          return prune(trx, tenantId, run.id, cutoff, LOG_BATCH);
-        });
-        done += n;
-        options.onProgress?.(done, total);
-        if (n === 0) break;
-      }
-    }
-
-  const stores: Array<(trx: Tx) => Promise<number>> = [(trx) => pruneConsentProofsBatch(trx, tenantId, run.id, storeCutoffs.proofs, LOG_BATCH)];
-  stores.push((trx) => pruneAudienceBatch(trx, tenantId, run.id, storeCutoffs.audienceBefore, AUDIENCE_DAYS_BATCH));
-  for (const prune of stores)
+  // Everything else a run prunes, batch after batch, each batch with its count in one transaction.
+  const prunes: Array<(trx: Tx) => Promise<number>> = [
+    ...(cutoff ? [(trx: Tx) => pruneSecurityLogBatch(trx, tenantId, run.id, cutoff, LOG_BATCH), (trx: Tx) => pruneJournalBatch(trx, tenantId, run.id, cutoff, LOG_BATCH, clock())] : []),
+    (trx) => pruneConsentProofsBatch(trx, tenantId, run.id, storeCutoffs.proofs, LOG_BATCH),
+    (trx) => pruneAudienceBatch(trx, tenantId, run.id, storeCutoffs.audienceBefore, AUDIENCE_DAYS_BATCH),
+  ];
+  for (const prune of prunes)
     for (;;) {
       const n = await withPrincipal(db, system(tenantId), async (trx) => {
         await renewLease(trx, tenantId, run, new Date(clock().getTime() + leaseMs));

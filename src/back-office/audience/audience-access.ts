@@ -4,7 +4,7 @@
  * DPO is no exception: like records, statistics are read as an agent of the
  * service, and row-level security checks the same services again.
  */
-import { audienceService } from '../../audience/audience-job.ts';
+import { audienceService } from '../../audience/audience-service.ts';
 import { AppError } from '../../errors/app-error.ts';
 import type { AgentRequest } from '../agent-session.ts';
 

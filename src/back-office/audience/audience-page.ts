@@ -11,7 +11,8 @@ import { backOfficePage, errorSummary } from '../back-office-layout.ts';
 import { audiencePath } from './audience-access.ts';
 import { audienceChart, SERIES } from './audience-chart.ts';
 import { submissionRate, totals, VISITORS_SUM } from './audience-figures.ts';
-import { daysOf, frenchDay, type PeriodField, type PeriodForm } from './audience-period.ts';
+import { daysOf, frenchDay, type PeriodForm } from './audience-period.ts';
+import { dayInput } from '../period-fields.ts';
 import type { AudienceFigures } from './audience-queries.ts';
 
 /** How many pages and referring sites the page lists (the CSV has more). */
@@ -29,19 +30,11 @@ export interface AudienceView {
 const n = (x: number) => x.toLocaleString('fr-FR');
 const size = (bytes: number) => (bytes < 1024 ? `${bytes} octets` : `${n(Math.ceil(bytes / 1024))} Ko`);
 
-function dateField(form: PeriodForm, field: PeriodField, label: string): Html {
-  const error = form.errors.find((e) => e.field === field);
-  return html`<div class="field${error ? ' field-invalid' : ''}"><label for="${field}">${label}</label>
-<p class="hint" id="${field}-hint">Format : JJ/MM/AAAA.</p>
-${error ? html`<p class="error-message" id="${field}-error"><span class="visually-hidden">Erreur : </span>${error.message}</p>` : ''}
-<input type="date" id="${field}" name="${field}" value="${form[field]}" aria-describedby="${field}-hint${error ? ` ${field}-error` : ''}"${error ? html` aria-invalid="true"` : ''}></div>`;
-}
-
 function periodForm(req: AgentRequest, form: PeriodForm): Html {
   return html`<form method="get" action="${audiencePath(req.tenantId)}" class="filters">
 <fieldset><legend>Période (jours inclus)</legend>
-${dateField(form, 'du', 'Date de début')}
-${dateField(form, 'au', 'Date de fin')}
+${dayInput(form, 'du', 'Date de début', false)}
+${dayInput(form, 'au', 'Date de fin', false)}
 <div class="form-actions"><button type="submit" class="button-primary">Afficher la période</button></div>
 </fieldset>
 </form>`;

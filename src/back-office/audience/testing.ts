@@ -6,13 +6,13 @@
 import type { Kysely } from 'kysely';
 import { aggregateAudience } from '../../audience/aggregate.ts';
 import { insertHits, type HitRow } from '../../audience/hit-buffer.ts';
-import { parisDay } from '../../audience/visitor-key.ts';
+import { todayInFrance } from '../../register/date-bound.ts';
 import type { Tables } from '../../db/tables.ts';
 import { parisMidnight } from '../paris-time.ts';
 import { addDays } from './audience-period.ts';
 
 /** The Paris day `offset` days from today (AAAA-MM-JJ). */
-export const parisDayFromToday = (offset: number, now = new Date()) => addDays(parisDay(now), offset);
+export const parisDayFromToday = (offset: number, now = new Date()) => addDays(todayInFrance(now), offset);
 
 /** That Paris day at hh:mm, Paris time. */
 export function parisTime(day: string, hh: number, mm = 0): Date {

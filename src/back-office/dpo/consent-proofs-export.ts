@@ -10,18 +10,15 @@ import { Readable } from 'node:stream';
 import type { ConsentConfig } from '../../consent/consent-config.ts';
 import { AUDIENCE } from '../../consent/consent-config.ts';
 import type { Proof } from '../../consent/consent-proofs.ts';
-import { addMonths, frenchDay } from '../audience/audience-period.ts';
+import { addMonths, endBeforeStart, frenchDay, readDayField, type PeriodField } from '../period-fields.ts';
 import { csvLine } from '../export/csv-export.ts';
 import { parisWallClock } from '../paris-time.ts';
-import { parseDay } from '../record-filter.ts';
 import { SOURCE_LABELS } from './consent-proofs-page.ts';
 
 /** An export covers two years at most: a longer one is asked in several. */
 export const MAX_YEARS = 2;
 /** Lines gathered before each write: fewer, larger chunks, still small. */
 const LINES_PER_CHUNK = 500;
-
-export type PeriodField = 'du' | 'au';
 
 export interface ExportForm {
   /** What the date inputs show back: a real day (AAAA-MM-JJ), else nothing (the message quotes what was typed). */
@@ -32,25 +29,14 @@ export interface ExportForm {
   period?: { from: Date; until: Date; du: string; au: string };
 }
 
-const WHAT: Record<PeriodField, string> = { du: 'la date de début', au: 'la date de fin' };
-
 /** `?du=…&au=…`, both days included, both required. */
 export function readExportPeriod(query: Record<string, unknown>): ExportForm {
-  // A repeated parameter arrives as an array: it is no date, and is read as none.
-  const text = (v: unknown) => (typeof v === 'string' ? v.trim().slice(0, 100) : '');
   const errors: ExportForm['errors'] = [];
-  const read = (field: PeriodField) => {
-    const typed = text(query[field]);
-    const day = parseDay(typed);
-    if (day === undefined) errors.push({ field, message: `Saisissez ${WHAT[field]} au format JJ/MM/AAAA.` });
-    else if (day === 'bad') errors.push({ field, message: `« ${typed.slice(0, 30)} » n’est pas une date valide : saisissez ${WHAT[field]} au format JJ/MM/AAAA.` });
-    return day === undefined || day === 'bad' ? undefined : day;
-  };
-  const du = read('du');
-  const au = read('au');
+  const du = readDayField(query, 'du', errors, true);
+  const au = readDayField(query, 'au', errors, true);
   const shown = { du: du?.iso ?? '', au: au?.iso ?? '' };
   if (!du || !au) return { ...shown, errors };
-  if (au.iso < du.iso) errors.push({ field: 'au', message: `La date de fin doit être le même jour que la date de début (${frenchDay(du.iso)}) ou après.` });
+  if (au.iso < du.iso) errors.push(endBeforeStart(du.iso));
   else if (du.iso <= addMonths(au.iso, -12 * MAX_YEARS))
     errors.push({ field: 'du', message: `La période dépasse ${MAX_YEARS} ans : choisissez une date de début après le ${frenchDay(addMonths(au.iso, -12 * MAX_YEARS))}, ou exportez en plusieurs fois.` });
   if (errors.length > 0) return { ...shown, errors };

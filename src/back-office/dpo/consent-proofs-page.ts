@@ -11,7 +11,8 @@ import type { ProofSource } from '../../consent/consent-proofs.ts';
 import { html, type Html } from '../../web/html.ts';
 import type { AgentRequest } from '../agent-session.ts';
 import { backOfficePage, errorSummary } from '../back-office-layout.ts';
-import type { ExportForm, PeriodField } from './consent-proofs-export.ts';
+import type { ExportForm } from './consent-proofs-export.ts';
+import { dayInput } from '../period-fields.ts';
 
 export const consentProofsPath = (tenantId: string) => `/${tenantId}/back-office/consentements`;
 
@@ -103,14 +104,6 @@ function lookupResults(req: AgentRequest, lookup: LookupForm): Html {
 ${lookup.proofs.map((p, i) => proofSection(req, p, i + 1))}`;
 }
 
-function dateField(form: ExportForm, field: PeriodField, label: string): Html {
-  const error = form.errors.find((e) => e.field === field);
-  return html`<div class="field${error ? ' field-invalid' : ''}"><label for="${field}">${label}</label>
-<p class="hint" id="${field}-hint">Format : JJ/MM/AAAA.</p>
-${error ? html`<p class="error-message" id="${field}-error"><span class="visually-hidden">Erreur : </span>${error.message}</p>` : ''}
-<input type="date" id="${field}" name="${field}" value="${form[field]}" required aria-describedby="${field}-hint${error ? ` ${field}-error` : ''}"${error ? html` aria-invalid="true"` : ''}></div>`;
-}
-
 export function consentProofsPage(req: AgentRequest, view: ConsentProofsView): string {
   const base = consentProofsPath(req.tenantId);
   const { lookup, exportForm } = view;
@@ -134,8 +127,8 @@ ${lookupResults(req, lookup)}
 <p>Un fichier CSV pour tableur (séparateur point-virgule) : une ligne par choix, avec une colonne par service du registre en vigueur et la mesure d’audience (oui, non, ou vide pour un choix antérieur au service). Deux ans au plus par export.</p>
 <form method="get" action="${base}.csv" class="filters">
 <fieldset><legend>Période (jours inclus, heure de Paris)</legend>
-${dateField(exportForm, 'du', 'Du')}
-${dateField(exportForm, 'au', 'Au')}
+${dayInput(exportForm, 'du', 'Du', true)}
+${dayInput(exportForm, 'au', 'Au', true)}
 <div class="form-actions"><button type="submit" class="button-primary">Télécharger les preuves de la période (CSV)</button></div>
 </fieldset>
 </form>`,

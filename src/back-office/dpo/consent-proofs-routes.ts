@@ -11,11 +11,11 @@ import { consentProofApiRoutes } from '../../consent/consent-proof-api-routes.ts
 import { checkProofs } from '../../consent/consent-proof-check.ts';
 import { proofsBetween, proofsOf } from '../../consent/consent-proofs.ts';
 import { isUuid } from '../../db/uuid.ts';
-import { parisDay } from '../../audience/visitor-key.ts';
+import { todayInFrance } from '../../register/date-bound.ts';
 import type { AppContext } from '../../server/app-context.ts';
 import { sendPage } from '../../web/reply.ts';
 import { rolePage } from '../admin/role-page.ts';
-import { addMonths } from '../audience/audience-period.ts';
+import { addMonths } from '../period-fields.ts';
 import { proofsCsv, readExportPeriod, type ExportForm } from './consent-proofs-export.ts';
 import { consentProofsPage, type LookupForm } from './consent-proofs-page.ts';
 
@@ -23,7 +23,7 @@ type Req = FastifyRequest<{ Params: { tenant: string }; Querystring: Record<stri
 
 /** The export form before any choice: the last month, today included. */
 function lastMonth(now: Date): ExportForm {
-  const today = parisDay(now);
+  const today = todayInFrance(now);
   return { du: addMonths(today, -1), au: today, errors: [] };
 }
 

@@ -41,6 +41,8 @@ class FakeElement {
   children: FakeElement[] = [];
   attributes = new Map<string, string>();
   textContent = '';
+  style: Record<string, string> = {};
+  offsetHeight = 0;
   classList = { add() {}, contains: () => false };
   constructor(readonly tagName: string) {}
   setAttribute(name: string, value: string) {
@@ -126,7 +128,7 @@ export function runConsentClient(source: string, options: Options): ClientRun {
     document,
     navigator,
     location: { origin: page.origin, href: page.href, protocol: page.protocol },
-    window: { doNotTrack: undefined } as Record<string, unknown>,
+    window: { doNotTrack: undefined, addEventListener() {}, removeEventListener() {} } as Record<string, unknown>,
     URL,
     Date: FakeDate,
     JSON,

@@ -129,6 +129,8 @@
       var had = bannerEl.contains(d.activeElement);
       bannerEl.remove();
       bannerEl = null;
+      room();
+      window.removeEventListener('resize', room);
       if (had) (d.querySelector('main') || d.body).focus();
     }
     say(X.ok);
@@ -217,6 +219,14 @@
     // First in the page, after a skip link if the page starts with one (it stays the first Tab stop).
     var first = d.body.firstElementChild;
     d.body.insertBefore(bannerEl, first && first.matches('a[href^="#"]') ? first.nextSibling : d.body.firstChild);
+    // Shown at the bottom of the window (the notices' « en bas de page »): the page keeps room for it, and focus scrolls above it.
+    room();
+    window.addEventListener('resize', room);
+  }
+  function room() {
+    var h = bannerEl ? bannerEl.offsetHeight + 'px' : '';
+    d.body.style.paddingBottom = h;
+    d.documentElement.style.scrollPaddingBottom = h;
   }
 
   function box(id, label) {
