@@ -17,12 +17,16 @@
  * client. Each round downloads baseline, CSV, XLSX in turn.
  *
  *   node --import tsx bench/export.ts [--json] [--db postgres|pglite]
- *        [--records 200000] [--rounds 2] [--server-prof DIR] [--server-heap-mb N]
+ *        [--records 200000] [--rounds 2] [--server-prof DIR] [--server-heap-mb N] [--from-source]
  *
  * Database: a fresh schema on DATABASE_URL (default
  * postgres://postgres@127.0.0.1:5432/test), or with `--db pglite` PGlite in a
  * temporary folder (its thread then lives in the server process, and its
  * memory counts in the server's resident set); dropped at the end.
+ * The server runs as `bastide serve` does: compiled (.build/, scripts/build.js)
+ * when that build is current, else from the sources through tsx;
+ * `--from-source` always runs the sources.
+ * BENCH_SERVER_FLAGS adds Node options to the server's (for example `--trace-gc`).
  * `--server-prof DIR` starts the server with `--cpu-prof` into DIR.
  * `--server-heap-mb N` starts it with `--max-old-space-size=N`: V8 lets
  * garbage pile up to a limit set from the machine's memory (about 4 GB
@@ -38,15 +42,18 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile, writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { withPrincipal } from '../src/db/principal.ts';
 import { signInWithPassword, TestBrowser } from '../src/back-office/testing.ts';
 import type { ServerSetup } from './export-server.ts';
+import { buildIsCurrent } from '../scripts/sources-stamp.js';
 import { machineInfo, mb, num, output, parseBenchArgs, runBenchmark } from './harness.ts';
 import { AGENT_EMAIL, AGENT_SERVICES, BENCH_PASSWORD, benchKeyring, commune, scratchDatabase, seedRecords, type BenchDbKind, benchDbKind } from './seed-records.ts';
 
 const GOALS = { rowsPerSecond: 20_000, peakRssMb: 150 };
 type Target = 'ids' | 'csv' | 'xlsx';
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TARGETS: Target[] = ['ids', 'csv', 'xlsx'];
 
 interface Options {
@@ -56,10 +63,11 @@ interface Options {
   rounds: number;
   serverProf: string | undefined;
   serverHeapMb: number | undefined;
+  fromSource: boolean;
 }
 
 function options(): Options {
-  const usage = 'usage: node --import tsx bench/export.ts [--json] [--db postgres|pglite] [--records n] [--rounds n] [--server-prof dir] [--server-heap-mb n]';
+  const usage = 'usage: node --import tsx bench/export.ts [--json] [--db postgres|pglite] [--records n] [--rounds n] [--server-prof dir] [--server-heap-mb n] [--from-source]';
   const { values, int } = parseBenchArgs(usage, {
     json: { type: 'boolean', default: false },
     db: { type: 'string', default: 'postgres' },
@@ -67,10 +75,11 @@ function options(): Options {
     rounds: { type: 'string', default: '2' },
     'server-prof': { type: 'string', default: '' },
     'server-heap-mb': { type: 'string', default: '0' },
+    'from-source': { type: 'boolean', default: false },
   });
   const db = benchDbKind(values['db'], usage);
   const prof = String(values['server-prof']);
-  return { json: values['json'] === true, db, records: int('records', 1, 2_000_000), rounds: int('rounds', 1, 20), serverProf: prof === '' ? undefined : prof, serverHeapMb: int('server-heap-mb', 0, 65_536) || undefined };
+  return { json: values['json'] === true, db, records: int('records', 1, 2_000_000), rounds: int('rounds', 1, 20), serverProf: prof === '' ? undefined : prof, serverHeapMb: int('server-heap-mb', 0, 65_536) || undefined, fromSource: values['from-source'] === true };
 }
 
 /** Resident set and its high-water mark of a process, in bytes (Linux). */
@@ -148,13 +157,16 @@ async function download(server: ChildProcess, url: string, cookie: string, targe
   };
 }
 
-async function startServer(setup: ServerSetup, prof: string | undefined, heapMb: number | undefined): Promise<{ child: ChildProcess; url: string }> {
-  const execArgv = [...(heapMb ? [`--max-old-space-size=${heapMb}`] : []), '--import', 'tsx', ...(prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : [])];
-  const child = fork(new URL('./export-server.ts', import.meta.url), [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+async function startServer(setup: ServerSetup, prof: string | undefined, heapMb: number | undefined, fromSource: boolean): Promise<{ child: ChildProcess; url: string; compiled: boolean }> {
+  // As `bastide serve` runs: the compiled folder when it is current, else the sources through tsx.
+  const compiled = !fromSource && buildIsCurrent(ROOT);
+  const execArgv = [...(heapMb ? [`--max-old-space-size=${heapMb}`] : []), ...(compiled ? [] : ['--import', 'tsx']), ...(prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : []), ...(process.env['BENCH_SERVER_FLAGS']?.split(' ').filter(Boolean) ?? [])];
+  const entry = compiled ? new URL('../.build/bench/export-server.js', import.meta.url) : new URL('./export-server.ts', import.meta.url);
+  const child = fork(entry, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   child.send(setup);
   const [message] = (await once(child, 'message')) as [{ url?: string; error?: string }];
   if (!message.url) throw new Error(`the server did not start: ${message.error ?? 'no answer'}`);
-  return { child, url: message.url };
+  return { child, url: message.url, compiled };
 }
 
 async function main(): Promise<number> {
@@ -184,7 +196,7 @@ async function main(): Promise<number> {
     }
 
     note('starting the server…');
-    const server = await startServer({ target: scratch.target, masterKey: keyring.keys.get('bench')!.toString('base64'), agentId, services: AGENT_SERVICES }, opts.serverProf, opts.serverHeapMb);
+    const server = await startServer({ target: scratch.target, masterKey: keyring.keys.get('bench')!.toString('base64'), agentId, services: AGENT_SERVICES }, opts.serverProf, opts.serverHeapMb, opts.fromSource);
     child = server.child;
     const browser = new TestBrowser(server.url);
     const signedIn = await signInWithPassword(browser, tenantId, AGENT_EMAIL, BENCH_PASSWORD);
@@ -236,6 +248,7 @@ async function main(): Promise<number> {
       records: total,
       goals: GOALS,
       memoryMeasured: 'server in a child process: VmRSS and VmHWM of /proc/<pid>/status, the peak reset before each download',
+      serverRuns: server.compiled ? 'compiled (.build)' : 'sources through tsx',
       serverIdleRssMb: idleRss / 1e6,
       serverHeapLimitMb: opts.serverHeapMb ?? null,
       baselineRowsPerSecond: mean('ids'),
@@ -248,7 +261,7 @@ async function main(): Promise<number> {
     if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
     else {
       say(`export of ${num(total)} records (${opts.db}), ${machine.cpus} × ${machine.cpuModel}, load ${machine.loadAverage} → ${result.machine.loadAverageAfter}`);
-      say(`server idle: ${mb(idleRss)} MB resident (child process)${opts.serverHeapMb ? `, heap limited to ${opts.serverHeapMb} MB (--max-old-space-size)` : ', default heap limit'}`);
+      say(`server idle (${server.compiled ? 'compiled, .build/' : 'sources through tsx'}): ${mb(idleRss)} MB resident (child process)${opts.serverHeapMb ? `, heap limited to ${opts.serverHeapMb} MB (--max-old-space-size)` : ', default heap limit'}`);
       say('');
       say('| round | download | status | MB sent | first byte | total | rows/s | server RSS before → peak | server CPU/row |');
       say('|---|---|---|---|---|---|---|---|---|');

@@ -9,10 +9,11 @@ const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 
 class FolderMigrationProvider implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {
-    const files = (await readdir(MIGRATIONS_DIR)).filter((f) => /^\d{8}T\d{4}_.+\.ts$/.test(f)).sort();
+    // .ts from the sources, .js from the compiled folder (scripts/build.js); the name is the same.
+    const files = (await readdir(MIGRATIONS_DIR)).filter((f) => /^\d{8}T\d{4}_.+\.[jt]s$/.test(f)).sort();
     const migrations: Record<string, Migration> = {};
     for (const file of files) {
-      migrations[file.replace(/\.ts$/, '')] = (await import(pathToFileURL(join(MIGRATIONS_DIR, file)).href)) as Migration;
+      migrations[file.replace(/\.[jt]s$/, '')] = (await import(pathToFileURL(join(MIGRATIONS_DIR, file)).href)) as Migration;
     }
     return migrations;
   }

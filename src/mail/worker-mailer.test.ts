@@ -41,4 +41,13 @@ describe('the mailer in its own thread', () => {
     await mailer.close();
     assert.equal(smtp.received.length, before + 1);
   });
+
+  it('starts its thread with the first message: one that sent nothing closes at once, and a closed one sends again', async () => {
+    const idle = createWorkerMailer({ smtpUrl: smtp.url, outboxDir: '/nonexistent', from: 'bastide@example.org' });
+    await idle.close();
+    const before = smtp.received.length;
+    await idle.send(MAIL);
+    await idle.close();
+    assert.equal(smtp.received.length, before + 1);
+  });
 });

@@ -12,6 +12,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import { ZipFile } from 'yazl';
 import type { Cell, Column } from './export-columns.ts';
 import type { ExportedRecord } from './export-batches.ts';
+import { CHUNK_CHARS } from './csv-export.ts';
 import { parisWallClock } from '../paris-time.ts';
 
 /** Excel refuses to open a file with a longer cell. */
@@ -102,19 +103,25 @@ export function xlsxStream(columns: readonly Column[], batches: AsyncIterable<Ex
   (async () => {
     sheet.write(sheetStart(columns, names));
     let n = 1;
+    let xml = '';
     // Leaving the loop early closes the batches' generator (for await calls its return()).
     for await (const batch of batches) {
       if (gone.signal.aborted) return;
-      let xml = '';
       for (const r of batch) {
         n += 1;
         xml += `<row r="${n}">`;
         for (let i = 0; i < columns.length; i++) xml += cellXml(`${names[i]}${n}`, columns[i]!.value(r));
         xml += '</row>';
+        // Short pieces, for the reason csv-export.ts gives.
+        if (xml.length >= CHUNK_CHARS) {
+          const full = !sheet.write(xml);
+          xml = '';
+          if (full) await once(sheet, 'drain', { signal: gone.signal });
+          if (gone.signal.aborted) return;
+        }
       }
-      if (!sheet.write(xml)) await once(sheet, 'drain', { signal: gone.signal });
     }
-    sheet.end(SHEET_END);
+    sheet.end(xml + SHEET_END);
   })().catch((error: unknown) => {
     sheet.destroy();
     if (gone.signal.aborted) return;
