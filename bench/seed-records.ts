@@ -81,6 +81,8 @@ export async function scratchDatabase(kind: BenchDbKind, poolSize = 10): Promise
     target,
     open: () => openDatabase(target),
     async drop() {
+      // BENCH_KEEP=1 leaves the data for EXPLAIN ANALYZE in psql (search_path to the schema printed here).
+      if (process.env['BENCH_KEEP'] === '1') return void process.stderr.write(`kept schema ${schema}\n`);
       const client = new pg.Client({ connectionString: url });
       await client.connect();
       await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);

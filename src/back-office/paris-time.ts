@@ -21,10 +21,14 @@ function offsetMs(hour: number): number {
   return offset;
 }
 
+/** The same instant's Paris wall clock, to the second, as milliseconds of a UTC date (no Date made: exports call it per cell). */
+export function parisWallClockMs(ms: number): number {
+  return Math.floor((ms + offsetMs(Math.floor(ms / HOUR))) / 1000) * 1000;
+}
+
 /** The same instant's Paris wall clock, to the second, as a UTC date (spreadsheet dates have no time zone). */
 export function parisWallClock(d: Date): Date {
-  const ms = d.getTime();
-  return new Date(Math.floor((ms + offsetMs(Math.floor(ms / HOUR))) / 1000) * 1000);
+  return new Date(parisWallClockMs(d.getTime()));
 }
 
 const two = (n: number) => (n < 10 ? `0${n}` : String(n));

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { bastideNodeFlags } from '../../scripts/node-flags.js';
 import { BUILD_DIR, buildIsCurrent, listSources, sourcesStamp, STAMP_FILE } from '../../scripts/sources-stamp.js';
 import { readMail } from '../mail/testing.ts';
 import { contactData } from '../records/testing.ts';
@@ -67,6 +68,26 @@ describe('the compiled build (scripts/build.js)', () => {
     }
     assert.ok(receipt, 'the receipt was written');
     assert.ok(receipt.includes(trackingCode), 'with its tracking code');
+  });
+});
+
+describe('bastide as an executable', () => {
+  it('runs with the heap bounds of its first line, as npm start does', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'bastide-flags-'));
+    // Spawned as a program (its #! line), not through process.execPath.
+    const child = spawn(join(ROOT, 'bin/bastide.js'), ['--data-dir', dataDir, 'serve', '--port', '0'], { env: cliEnv(), stdio: 'ignore' });
+    try {
+      let cmdline = '';
+      for (let i = 0; i < 50 && !cmdline.includes('serve'); i++) {
+        await sleep(20);
+        cmdline = existsSync(`/proc/${child.pid}/cmdline`) ? readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0').join(' ') : '';
+      }
+      const flags = bastideNodeFlags();
+      assert.ok(flags.some((f) => f.startsWith('--max-old-space-size=')) && flags.some((f) => f.startsWith('--max-semi-space-size=')), flags.join(' '));
+      assert.ok(cmdline.startsWith(`node ${flags.join(' ')} `) || cmdline.includes(`/node ${flags.join(' ')} `), cmdline);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });
 

@@ -243,6 +243,8 @@ export interface JournalRecordsTable {
   tenant_id: string;
   seq: ColumnType<string, string | number | bigint, never>;
   record_id: string;
+  /** Place in the list's order, from 1 (before 2026-12-07: in id order). */
+  position: number;
 }
 
 export interface JournalHeadsTable {

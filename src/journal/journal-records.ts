@@ -43,13 +43,12 @@ export function purposeForCitizen(purpose: string): string {
 
 /** Appends one entry naming `ids` (its record_id null), and the ids beside it, in the caller's transaction. */
 export async function appendJournalWithRecords(trx: Tx, tenantId: string, entry: Omit<JournalEntry, 'recordId' | 'purpose'>, what: string, ids: readonly string[]): Promise<JournalRow> {
-  // Sorted once, for the digest and for the insert: in index order, the primary key's pages fill one after another
-  // (lower-case hex sorts as PostgreSQL sorts uuids).
+  // Sorted once, for the digest and for the insert (lower-case hex sorts as PostgreSQL sorts uuids); positions follow that order.
   const unique = [...new Set(ids.map((i) => i.toLowerCase()))].sort();
   const row = await appendJournal(trx, tenantId, { ...entry, recordId: null, purpose: purposeOf(what, unique.length, sortedDigest(unique)) });
   // One statement whatever the count: the ids travel as one array parameter.
   if (unique.length > 0)
-    await sql`insert into journal_records (tenant_id, seq, record_id) select ${tenantId}, ${row.seq}, id from unnest(${unique}::uuid[]) as ids(id)`.execute(trx);
+    await sql`insert into journal_records (tenant_id, seq, record_id, position) select ${tenantId}, ${row.seq}, id, n from unnest(${unique}::uuid[]) with ordinality as ids(id, n)`.execute(trx);
   return row;
 }
 
@@ -59,10 +58,11 @@ export class TooManyRecords extends Error {}
 /**
  * As appendJournalWithRecords, for the records a query selects (its rows
  * have `id`, and whatever `order` sorts on), in one statement: the database
- * chooses the ids, writes them beside the entry, counts and digests them
- * exactly as idsDigest does, and sends them back as ONE string, 36
- * characters an id, in `order`. A list of 200,000 ids then never exists as
- * 200,000 objects. More than `max` throws TooManyRecords.
+ * chooses the ids, writes them beside the entry with their place in
+ * `order` (`position`, from 1), and counts and digests them exactly as
+ * idsDigest does. No id comes back: the caller reads them by position
+ * (exportBatches), so that 200,000 of them never sit in memory at once.
+ * More than `max` throws TooManyRecords.
  */
 export async function appendJournalNamingQuery(
   trx: Tx,
@@ -72,23 +72,24 @@ export async function appendJournalNamingQuery(
   chosen: Expression<{ id: string }>,
   max: number,
   order: RawBuilder<unknown>,
-): Promise<{ row: JournalRow; ids: string }> {
+): Promise<{ row: JournalRow; count: number }> {
   const { row, result } = await appendJournalAfter(trx, tenantId, { ...entry, recordId: null }, async (seq) => {
     // A data-modifying CTE runs once, on the same snapshot as the select that reads `chosen`: what is named is what is counted.
-    // uuid order is the order of their lower-case text (idsDigest's), and inserting in index order fills pages one after another.
-    const { rows } = await sql<{ n: string; digest: string; ids: string | null }>`
+    // Rows leave the window in position order, the primary key's, so its pages fill one after another; uuid order is
+    // the order of their lower-case text (idsDigest's).
+    const { rows } = await sql<{ n: string; digest: string }>`
       with chosen as (${chosen}),
-      named as (insert into journal_records (tenant_id, seq, record_id) select ${tenantId}, ${seq}, id from chosen order by id)
+      named as (insert into journal_records (tenant_id, seq, record_id, position)
+        select ${tenantId}, ${seq}, id, row_number() over (order by ${order}) from chosen)
       select count(*) as n,
-        encode(sha256(convert_to(coalesce(string_agg(id::text || E'\\n', '' order by id), ''), 'UTF8')), 'hex') as digest,
-        string_agg(id::text, '' order by ${order}) as ids
+        encode(sha256(convert_to(coalesce(string_agg(id::text || E'\\n', '' order by id), ''), 'UTF8')), 'hex') as digest
       from chosen`.execute(trx);
     const found = rows[0]!;
     const count = Number(found.n);
     if (count > max) throw new TooManyRecords(`${count} records, at most ${max}`);
-    return { purpose: purposeOf(what, count, found.digest), result: found.ids ?? '' };
+    return { purpose: purposeOf(what, count, found.digest), result: count };
   });
-  return { row, ids: result };
+  return { row, count: result };
 }
 
 /** The ids a list entry names, as stored (for `journal verify`). */

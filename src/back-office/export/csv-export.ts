@@ -35,12 +35,13 @@ export const csvLine = (cells: readonly Cell[]) => `${cells.map((c) => quoted(cs
 export const CHUNK_CHARS = 16_384;
 
 export function csvStream(columns: readonly Column[], batches: AsyncIterable<ExportedRecord[]>): Readable {
-  const line = (cells: readonly string[]) => `${cells.map(quoted).join(';')}\r\n`;
   async function* produce() {
-    let out = `\uFEFF${line(columns.map((c) => csvCell(c.header)))}`;
+    let out = `\uFEFF${csvLine(columns.map((c) => c.header))}`;
     for await (const batch of batches)
       for (const r of batch) {
-        out += line(columns.map((c) => csvCell(c.value(r))));
+        // Cell by cell into the chunk: no array per row (this runs 200,000 times).
+        for (let i = 0; i < columns.length; i++) out += (i === 0 ? '' : ';') + quoted(csvCell(columns[i]!.value(r)));
+        out += '\r\n';
         if (out.length >= CHUNK_CHARS) {
           yield out;
           out = '';

@@ -17,7 +17,7 @@ for (const kind of testDatabaseKinds()) {
     let a: LoadedRegister;
     let principal: Principal;
     const t = () => a.tenantId;
-    const reader = { actorId: null, actor: 'lea@batches.example.fr' };
+    let reader: { actorId: string; actor: string };
     const deps = () => ({ db: server.database.db, keys: server.ctx.keys });
     const journal = () => withPrincipal(server.database.db, { kind: 'system', tenantId: t() }, (trx) => listJournal(trx, t()));
 
@@ -26,6 +26,7 @@ for (const kind of testDatabaseKinds()) {
       a = await loadCommune(server.database.db, uniqueTenantId('bo-batch'));
       const agent = await agentWithPassword(server.database.db, a, 'agent', ['accueil'], 'lea@batches.example.fr');
       principal = { kind: 'agent', tenantId: t(), agentId: agent.id, services: agent.services };
+      reader = { actorId: agent.id, actor: 'lea@batches.example.fr' };
       for (const nom of ['Anne', 'Bruno', 'Chloé', 'David', 'Emma']) await submitRecord(server.url, t(), 'contact-mairie', contactData({ nom }));
     });
     after(() => server.close());
@@ -33,11 +34,12 @@ for (const kind of testDatabaseKinds()) {
     it('exports every record once, in the list’s order for each sort, across batches', async () => {
       for (const sort of SORTS) {
         const listed = await listForAgent(server.database.db, principal, {}, sort, 1);
-        const ids = await startExport(deps(), principal, reader, {}, sort, `export de test (${sort})`);
-        assert.notEqual(ids, 'too-many');
+        const started = await startExport(deps(), principal, reader, {}, sort, `export de test (${sort})`);
+        assert.ok(started !== 'too-many');
+        assert.equal(started.count, 5);
         const exported: string[] = [];
         const names: unknown[] = [];
-        for await (const batch of exportBatches(deps(), principal, ids as string, (id) => id, 2)) {
+        for await (const batch of exportBatches(deps(), principal, started, (id) => id, 2)) {
           assert.ok(batch.length <= 2);
           for (const r of batch) {
             exported.push(r.id);
@@ -66,12 +68,26 @@ for (const kind of testDatabaseKinds()) {
     });
 
     it('exports an empty list as no batch, journaled as 0 demandes', async () => {
-      const ids = await startExport(deps(), principal, reader, { formId: 'reservation-accueil' }, 'recent', 'export vide');
-      assert.equal(ids, '');
+      const started = await startExport(deps(), principal, reader, { formId: 'reservation-accueil' }, 'recent', 'export vide');
+      assert.ok(started !== 'too-many');
+      assert.equal(started.count, 0);
       const batches = [];
-      for await (const batch of exportBatches(deps(), principal, ids as string, (id) => id)) batches.push(batch);
+      for await (const batch of exportBatches(deps(), principal, started, (id) => id)) batches.push(batch);
       assert.deepEqual(batches, []);
       assert.match((await journal()).at(-1)!.purpose, /— 0 demande, sha-256 des identifiants triés : e3b0c442/);
+    });
+
+    it('reads an export by its positions only for the agent who made it: a colleague handed the same entry gets no record', async () => {
+      const started = await startExport(deps(), principal, reader, {}, 'recent', 'export de Léa');
+      assert.ok(started !== 'too-many');
+      const colleague = await agentWithPassword(server.database.db, a, 'agent', ['accueil'], 'marc@batches.example.fr');
+      const theirs: Principal = { kind: 'agent', tenantId: t(), agentId: colleague.id, services: colleague.services };
+      const seen: string[] = [];
+      for await (const batch of exportBatches(deps(), theirs, started, (id) => id)) seen.push(...batch.map((r) => r.id));
+      assert.deepEqual(seen, []);
+      let mine = 0;
+      for await (const batch of exportBatches(deps(), principal, started, (id) => id)) mine += batch.length;
+      assert.equal(mine, 5);
     });
   });
 }

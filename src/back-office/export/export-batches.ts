@@ -1,8 +1,9 @@
 /**
  * An export reads many records: it is ONE journal entry naming them all
- * (`journal_records`), written with the list of ids in one transaction
- * before any data leaves. The data is then read in short batches, each under
- * the agent's principal, so that memory stays flat whatever the count and,
+ * (`journal_records`, each with its place in the list), written in one
+ * transaction before any data leaves. The data is then read by position in
+ * short batches, each under the agent's principal, so that memory stays flat
+ * whatever the count (no list of ids is held) and,
  * on embedded PGlite, other requests get the database between batches. A
  * record deleted meanwhile is simply absent from the file.
  */
@@ -36,23 +37,31 @@ export interface ExportDeps {
   keys: TenantKeys;
 }
 
+/** pg gives Dates already; only a driver giving text needs one made. */
+const asDate = (value: Date | string) => (value instanceof Date ? value : new Date(value));
+
 /** Beyond this, an export is a migration, not an agent's task: the page asks for a narrower filter. */
 export const EXPORT_MAX = 500_000;
 const BATCH = 1000;
 
+/** An export as journaled: its entry names `count` records, at positions 1 to count. */
+export interface StartedExport {
+  seq: number;
+  count: number;
+}
+
 /**
  * Chooses the records (row-level security decides which exist) and journals
- * the export, in one transaction; the ids come back as one string, 36
- * characters each, in the list's order.
+ * the export, with each record's place in the list, in one transaction.
  */
-export async function startExport(deps: ExportDeps, principal: Principal, reader: Reader, filter: RecordFilter, sort: Sort, what: string, max = EXPORT_MAX): Promise<string | 'too-many'> {
+export async function startExport(deps: ExportDeps, principal: Principal, reader: Reader, filter: RecordFilter, sort: Sort, what: string, max = EXPORT_MAX): Promise<StartedExport | 'too-many'> {
   try {
     return await withPrincipal(deps.db, principal, async (trx) => {
       const chosen = applyRecordFilter(trx.selectFrom('records'), principal.tenantId, filter)
         .select(['records.id', 'records.created_at', 'records.expires_at'])
         .limit(max + 1);
-      const { ids } = await appendJournalNamingQuery(trx, principal.tenantId, { ...reader, action: 'export' }, what, chosen, max, sortOrder(sort));
-      return ids;
+      const { row, count } = await appendJournalNamingQuery(trx, principal.tenantId, { ...reader, action: 'export' }, what, chosen, max, sortOrder(sort));
+      return { seq: row.seq, count };
     });
   } catch (e) {
     if (e instanceof TooManyRecords) return 'too-many';
@@ -60,49 +69,79 @@ export async function startExport(deps: ExportDeps, principal: Principal, reader
   }
 }
 
-const ID_LENGTH = 36;
+/** One batch's rows, read by position from the export's journal entry, under the agent's principal. */
+function readBatch(deps: ExportDeps, principal: Principal, started: StartedExport, from: number, size: number) {
+  const tenantId = principal.tenantId;
+  return withPrincipal(deps.db, principal, async (trx) => {
+    const named = trx
+      .selectFrom('journal_records')
+      .select('record_id')
+      .where('tenant_id', '=', tenantId)
+      .where('seq', '=', String(started.seq))
+      .where('position', '>', from)
+      .where('position', '<=', from + size);
+    return {
+      records: await trx
+        .selectFrom('journal_records as j')
+        .innerJoin('records as r', (join) => join.onRef('r.tenant_id', '=', 'j.tenant_id').onRef('r.id', '=', 'j.record_id'))
+        .select(['r.id', 'r.form_id', 'r.status', 'r.created_at', 'r.expires_at', 'r.claimed_by', 'r.data', 'r.sealed', 'r.key_version'])
+        .where('j.tenant_id', '=', tenantId)
+        .where('j.seq', '=', String(started.seq))
+        .where('j.position', '>', from)
+        .where('j.position', '<=', from + size)
+        .orderBy('j.position')
+        .execute(),
+      uploads: await trx.selectFrom('uploads').select(['id', 'record_id', 'sealed_name', 'key_version']).where('tenant_id', '=', tenantId).where('record_id', 'in', named).execute(),
+    };
+  });
+}
 
-/** The records named by `ids` (as startExport returns them), in that order, a batch at a time. */
-export async function* exportBatches(deps: ExportDeps, principal: Principal, ids: string, formTitle: (formId: string) => string, size = BATCH): AsyncGenerator<ExportedRecord[]> {
+/**
+ * The records the export names, in the list's order, a batch at a time.
+ * The next batch is read while this one is opened and written, so that the
+ * database's time and ours overlap; two batches at most are held.
+ */
+export async function* exportBatches(deps: ExportDeps, principal: Principal, started: StartedExport, formTitle: (formId: string) => string, size = BATCH): AsyncGenerator<ExportedRecord[]> {
   const tenantId = principal.tenantId;
   const keys = await deps.keys.all(tenantId);
-  for (let i = 0; i < ids.length; i += size * ID_LENGTH) {
-    const slice = ids.slice(i, i + size * ID_LENGTH);
-    const batch: string[] = [];
-    for (let j = 0; j < slice.length; j += ID_LENGTH) batch.push(slice.slice(j, j + ID_LENGTH));
-    const { records, uploads } = await withPrincipal(deps.db, principal, async (trx) => ({
-      records: await trx
-        .selectFrom('records')
-        .select(['id', 'form_id', 'status', 'created_at', 'expires_at', 'claimed_by', 'data', 'sealed', 'key_version'])
-        .where('tenant_id', '=', tenantId)
-        .where('id', 'in', batch)
-        .execute(),
-      uploads: await trx.selectFrom('uploads').select(['id', 'record_id', 'sealed_name', 'key_version']).where('tenant_id', '=', tenantId).where('record_id', 'in', batch).execute(),
-    }));
-    const names = new Map<string, Map<string, string>>();
-    for (const u of uploads) {
-      if (!u.record_id) continue;
-      const name = open(keyOf(keys, tenantId, u.key_version), Buffer.from(u.sealed_name, 'base64'), `${uploadAad(tenantId, u.id)}:name`).toString('utf8');
-      names.set(u.record_id, (names.get(u.record_id) ?? new Map()).set(u.id, name));
+  const read = (from: number) => {
+    if (from >= started.count) return undefined;
+    const batch = readBatch(deps, principal, started, from, size);
+    // Handled here while it waits its turn (an unheard rejection would end the process); awaited below, it still throws.
+    batch.catch(() => undefined);
+    return batch;
+  };
+  let next = read(0);
+  try {
+    for (let from = 0; next; from += size) {
+      const { records, uploads } = await next;
+      next = read(from + size);
+      const names = new Map<string, Map<string, string>>();
+      for (const u of uploads) {
+        if (!u.record_id) continue;
+        const name = open(keyOf(keys, tenantId, u.key_version), Buffer.from(u.sealed_name, 'base64'), `${uploadAad(tenantId, u.id)}:name`).toString('utf8');
+        names.set(u.record_id, (names.get(u.record_id) ?? new Map()).set(u.id, name));
+      }
+      const out: ExportedRecord[] = [];
+      // A record deleted since the export began is simply absent.
+      for (const r of records) {
+        const sealed = r.sealed && r.key_version !== null ? openJson<Record<string, unknown>>(keyOf(keys, tenantId, r.key_version), r.sealed, recordAad(tenantId, r.id)) : null;
+        out.push({
+          id: r.id,
+          formId: r.form_id,
+          formTitle: formTitle(r.form_id),
+          status: r.status,
+          createdAt: asDate(r.created_at),
+          expiresAt: r.expires_at ? asDate(r.expires_at) : null,
+          claimedBy: r.claimed_by,
+          data: mergeRecord(r.data, sealed),
+          files: names.get(r.id) ?? new Map(),
+        });
+      }
+      yield out;
     }
-    const byId = new Map(records.map((r) => [r.id, r]));
-    const out: ExportedRecord[] = [];
-    for (const id of batch) {
-      const r = byId.get(id);
-      if (!r) continue;
-      const sealed = r.sealed && r.key_version !== null ? openJson<Record<string, unknown>>(keyOf(keys, tenantId, r.key_version), r.sealed, recordAad(tenantId, r.id)) : null;
-      out.push({
-        id: r.id,
-        formId: r.form_id,
-        formTitle: formTitle(r.form_id),
-        status: r.status,
-        createdAt: new Date(r.created_at),
-        expiresAt: r.expires_at ? new Date(r.expires_at) : null,
-        claimedBy: r.claimed_by,
-        data: mergeRecord(r.data, sealed),
-        files: names.get(r.id) ?? new Map(),
-      });
-    }
-    yield out;
+  } finally {
+    // Left early (the client went away): the batch being read is let finish before the generator ends.
+    await next?.catch(() => undefined);
   }
 }

@@ -52,8 +52,8 @@ export function exportRoutes(app: FastifyInstance, ctx: AppContext): void {
       const { filter, query, errors } = readListQuery(req, request.query);
       if (errors.length > 0) return reply.redirect(`/${req.tenantId}/back-office?${new URLSearchParams(request.query as Record<string, string>).toString()}`, 303);
       const principal = recordsPrincipal(req.actor);
-      const ids = await startExport(deps, principal, journalActor(req.actor), filter, query.sort, describe(format, filter));
-      if (ids === 'too-many') throw new AppError('export-too-large');
+      const started = await startExport(deps, principal, journalActor(req.actor), filter, query.sort, describe(format, filter));
+      if (started === 'too-many') throw new AppError('export-too-large');
       const forms = agentForms(req)
         .filter((f) => !filter.formId || f.id === filter.formId)
         .flatMap((f) => {
@@ -63,7 +63,7 @@ export function exportRoutes(app: FastifyInstance, ctx: AppContext): void {
       const names = await holderNames(req);
       const columns = exportColumns(forms, (id) => names.get(id) ?? 'un agent');
       const title = (formId: string) => findForm(req.loaded.register, formId)?.form.title ?? formId;
-      const batches = exportBatches(deps, principal, ids, title);
+      const batches = exportBatches(deps, principal, started, title);
       const day = new Date().toISOString().slice(0, 10);
       const body =
         format === 'csv'

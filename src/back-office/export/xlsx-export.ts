@@ -13,7 +13,7 @@ import { ZipFile } from 'yazl';
 import type { Cell, Column } from './export-columns.ts';
 import type { ExportedRecord } from './export-batches.ts';
 import { CHUNK_CHARS } from './csv-export.ts';
-import { parisWallClock } from '../paris-time.ts';
+import { parisWallClockMs } from '../paris-time.ts';
 
 /** Excel refuses to open a file with a longer cell. */
 const MAX_CELL = 32_767;
@@ -27,8 +27,12 @@ const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\u
 const XML_SPECIAL = /[&<>"]/g;
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
 
+/** Anything either replacement below would touch; most cells hold none, and skip both. */
+const NEEDS_WORK = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\uD800-\uDFFF&<>"]/;
+
 export function xmlText(text: string): string {
-  return text.slice(0, MAX_CELL).replace(NOT_XML, '').replace(XML_SPECIAL, (c) => ENTITIES[c]!);
+  const cut = text.length > MAX_CELL ? text.slice(0, MAX_CELL) : text;
+  return NEEDS_WORK.test(cut) ? cut.replace(NOT_XML, '').replace(XML_SPECIAL, (c) => ENTITIES[c]!) : cut;
 }
 
 /** A, B, …, Z, AA, … */
@@ -42,7 +46,7 @@ function cellXml(ref: string, cell: Cell, style?: number): string {
   if (cell === null || cell === '') return '';
   const s = style === undefined ? '' : ` s="${style}"`;
   if (typeof cell === 'number') return Number.isFinite(cell) ? `<c r="${ref}"${s}><v>${cell}</v></c>` : '';
-  if (cell instanceof Date) return `<c r="${ref}" s="${DATE_STYLE}"><v>${parisWallClock(cell).getTime() / 86_400_000 + EPOCH_DAYS}</v></c>`;
+  if (cell instanceof Date) return `<c r="${ref}" s="${DATE_STYLE}"><v>${parisWallClockMs(cell.getTime()) / 86_400_000 + EPOCH_DAYS}</v></c>`;
   return `<c r="${ref}"${s} t="inlineStr"><is><t xml:space="preserve">${xmlText(cell)}</t></is></c>`;
 }
 
