@@ -77,14 +77,14 @@ for (const kind of testDatabaseKinds()) {
       assert.match((await journal()).at(-1)!.purpose, /— 0 demande, sha-256 des identifiants triés : e3b0c442/);
     });
 
-    it('reads an export by its positions only for the agent who made it: a colleague handed the same entry gets no record', async () => {
+    it('gives a principal only the records its row-level security lets it see, whatever export it is handed', async () => {
       const started = await startExport(deps(), principal, reader, {}, 'recent', 'export de Léa');
       assert.ok(started !== 'too-many');
-      const colleague = await agentWithPassword(server.database.db, a, 'agent', ['accueil'], 'marc@batches.example.fr');
-      const theirs: Principal = { kind: 'agent', tenantId: t(), agentId: colleague.id, services: colleague.services };
+      const other = await agentWithPassword(server.database.db, a, 'agent', ['techniques'], 'marc@batches.example.fr');
+      const theirs: Principal = { kind: 'agent', tenantId: t(), agentId: other.id, services: other.services };
       const seen: string[] = [];
       for await (const batch of exportBatches(deps(), theirs, started, (id) => id)) seen.push(...batch.map((r) => r.id));
-      assert.deepEqual(seen, []);
+      assert.deepEqual(seen, [], 'an agent of another service reads none of the front desk’s requests');
       let mine = 0;
       for await (const batch of exportBatches(deps(), principal, started, (id) => id)) mine += batch.length;
       assert.equal(mine, 5);

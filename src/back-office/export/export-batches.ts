@@ -10,7 +10,7 @@
 import type { Kysely } from 'kysely';
 import { open, openJson } from '../../crypto/aead.ts';
 import type { TenantKeys } from '../../crypto/tenant-keys.ts';
-import { withPrincipal, type Principal } from '../../db/principal.ts';
+import { applyPrincipal, withPrincipal, type Principal } from '../../db/principal.ts';
 import type { RecordStatus, Tables } from '../../db/tables.ts';
 import { appendJournalNamingQuery, TooManyRecords } from '../../journal/journal-records.ts';
 import { keyOf, type Reader } from '../../records/record-reader.ts';
@@ -69,29 +69,37 @@ export async function startExport(deps: ExportDeps, principal: Principal, reader
   }
 }
 
-/** One batch's rows, read by position from the export's journal entry, under the agent's principal. */
+/**
+ * One batch's rows, in one transaction: the ids at these positions of the
+ * export's journal entry, read as the tenant's system (agents do not read the
+ * journal's side table), then their records and files under the agent's
+ * principal, so that row-level security still decides what the agent gets.
+ */
 function readBatch(deps: ExportDeps, principal: Principal, started: StartedExport, from: number, size: number) {
   const tenantId = principal.tenantId;
-  return withPrincipal(deps.db, principal, async (trx) => {
-    const named = trx
+  return deps.db.transaction().execute(async (trx) => {
+    await applyPrincipal(trx, { kind: 'system', tenantId });
+    const named = await trx
       .selectFrom('journal_records')
       .select('record_id')
       .where('tenant_id', '=', tenantId)
       .where('seq', '=', String(started.seq))
       .where('position', '>', from)
-      .where('position', '<=', from + size);
+      .where('position', '<=', from + size)
+      .orderBy('position')
+      .execute();
+    const ids = named.map((n) => n.record_id);
+    if (ids.length === 0) return { ids, records: [], uploads: [] };
+    await applyPrincipal(trx, principal);
     return {
+      ids,
       records: await trx
-        .selectFrom('journal_records as j')
-        .innerJoin('records as r', (join) => join.onRef('r.tenant_id', '=', 'j.tenant_id').onRef('r.id', '=', 'j.record_id'))
-        .select(['r.id', 'r.form_id', 'r.status', 'r.created_at', 'r.expires_at', 'r.claimed_by', 'r.data', 'r.sealed', 'r.key_version'])
-        .where('j.tenant_id', '=', tenantId)
-        .where('j.seq', '=', String(started.seq))
-        .where('j.position', '>', from)
-        .where('j.position', '<=', from + size)
-        .orderBy('j.position')
+        .selectFrom('records')
+        .select(['id', 'form_id', 'status', 'created_at', 'expires_at', 'claimed_by', 'data', 'sealed', 'key_version'])
+        .where('tenant_id', '=', tenantId)
+        .where('id', 'in', ids)
         .execute(),
-      uploads: await trx.selectFrom('uploads').select(['id', 'record_id', 'sealed_name', 'key_version']).where('tenant_id', '=', tenantId).where('record_id', 'in', named).execute(),
+      uploads: await trx.selectFrom('uploads').select(['id', 'record_id', 'sealed_name', 'key_version']).where('tenant_id', '=', tenantId).where('record_id', 'in', ids).execute(),
     };
   });
 }
@@ -114,7 +122,7 @@ export async function* exportBatches(deps: ExportDeps, principal: Principal, sta
   let next = read(0);
   try {
     for (let from = 0; next; from += size) {
-      const { records, uploads } = await next;
+      const { ids, records, uploads } = await next;
       next = read(from + size);
       const names = new Map<string, Map<string, string>>();
       for (const u of uploads) {
@@ -123,8 +131,11 @@ export async function* exportBatches(deps: ExportDeps, principal: Principal, sta
         names.set(u.record_id, (names.get(u.record_id) ?? new Map()).set(u.id, name));
       }
       const out: ExportedRecord[] = [];
-      // A record deleted since the export began is simply absent.
-      for (const r of records) {
+      const byId = new Map(records.map((r) => [r.id, r]));
+      for (const id of ids) {
+        // A record deleted since the export began is simply absent.
+        const r = byId.get(id);
+        if (!r) continue;
         const sealed = r.sealed && r.key_version !== null ? openJson<Record<string, unknown>>(keyOf(keys, tenantId, r.key_version), r.sealed, recordAad(tenantId, r.id)) : null;
         out.push({
           id: r.id,

@@ -7,11 +7,9 @@
 // another. Rows written before are numbered in id order (their list order
 // was not kept; they are never read by position).
 //
-// Agents read the positions of their own exports only: the entry must be
-// theirs, which they may read (policy bastide_agent_journal_read).
+// Agents still do not read this table: the export reads the positions as the
+// tenant's system, then the records under the agent's principal.
 import { sql, type Kysely } from 'kysely';
-
-const TENANT = `tenant_id = current_setting('app.tenant', true)`;
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   const run = (text: string) => sql.raw(text).execute(db);
@@ -23,16 +21,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await run(`ALTER TABLE journal_records ALTER COLUMN position SET NOT NULL`);
   await run(`ALTER TABLE journal_records DROP CONSTRAINT journal_records_pkey`);
   await run(`ALTER TABLE journal_records ADD PRIMARY KEY (tenant_id, seq, position)`);
-  await run(`GRANT SELECT ON journal_records TO bastide_agent`);
-  await run(
-    `CREATE POLICY bastide_agent_own_exports ON journal_records FOR SELECT TO bastide_agent USING (${TENANT} AND EXISTS (SELECT 1 FROM journal j WHERE j.tenant_id = journal_records.tenant_id AND j.seq = journal_records.seq AND j.actor_id::text = current_setting('app.agent', true)))`,
-  );
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   const run = (text: string) => sql.raw(text).execute(db);
-  await run(`DROP POLICY bastide_agent_own_exports ON journal_records`);
-  await run(`REVOKE SELECT ON journal_records FROM bastide_agent`);
   await run(`ALTER TABLE journal_records DROP CONSTRAINT journal_records_pkey`);
   await run(`ALTER TABLE journal_records ADD PRIMARY KEY (tenant_id, seq, record_id)`);
   await run(`ALTER TABLE journal_records DROP COLUMN position`);
