@@ -1,5 +1,5 @@
 #!/usr/bin/env -S node --max-old-space-size=128 --max-semi-space-size=4
-// The heap bounds above hold a server near 110 MB at rest and under 150 MB
+// The heap bounds above hold a server near 110 MB at rest and under 140 MB
 // through a 200,000-row export (docs/decisions.md, « Bornes du tas »);
 // `npm start` and a `bastide` on the PATH run with them. `node bin/bastide.js`
 // runs without them (Node's default limits, set from the machine's memory).

@@ -3,7 +3,7 @@
 // disk (a few milliseconds) so that an edited, added or deleted file never
 // runs from an old build.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const BUILD_DIR = '.build';
@@ -21,7 +21,8 @@ export function listSources(root) {
       } else if (entry.isFile()) out.push(path);
     }
   };
-  for (const dir of SOURCE_DIRS) walk(dir);
+  // A deployment may leave bench/ out.
+  for (const dir of SOURCE_DIRS) if (existsSync(join(root, dir))) walk(dir);
   return out.sort();
 }
 

@@ -92,8 +92,15 @@ export async function appendJournalNamingQuery(
   return { row, count: result };
 }
 
-/** The ids a list entry names, as stored (for `journal verify`). */
-export async function journalRecordIds(trx: Tx, tenantId: string, seq: number): Promise<string[]> {
-  const rows = await trx.selectFrom('journal_records').select('record_id').where('tenant_id', '=', tenantId).where('seq', '=', String(seq)).execute();
-  return rows.map((r) => r.record_id);
+/**
+ * The count and digest of the ids a list entry names, as stored, computed by
+ * the database as idsDigest computes them (for `journal verify`): an export
+ * of 500,000 records is then never 500,000 strings in memory.
+ */
+export async function journalRecordsDigest(trx: Tx, tenantId: string, seq: number): Promise<{ count: number; digest: string }> {
+  const { rows } = await sql<{ n: string; digest: string }>`
+    select count(*) as n,
+      encode(sha256(convert_to(coalesce(string_agg(record_id::text || E'\\n', '' order by record_id), ''), 'UTF8')), 'hex') as digest
+    from journal_records where tenant_id = ${tenantId} and seq = ${seq}`.execute(trx);
+  return { count: Number(rows[0]!.n), digest: rows[0]!.digest };
 }

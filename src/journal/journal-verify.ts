@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { withPrincipal } from '../db/principal.ts';
 import type { Tables } from '../db/tables.ts';
 import { GENESIS, rowHash } from './journal.ts';
-import { idsDigest, journalRecordIds, parseListPurpose } from './journal-records.ts';
+import { journalRecordsDigest, parseListPurpose } from './journal-records.ts';
 import { checkpointProblem, journalCheckpoint } from '../retention/log-retention.ts';
 
 /**
@@ -37,8 +37,8 @@ export async function verifyJournal(db: Kysely<Tables>, tenantId: string): Promi
         // An entry naming a list (an export): the chained purpose holds the digest of the ids stored beside it.
         const list = parseListPurpose(r.purpose);
         if (list) {
-          const ids = await journalRecordIds(trx, tenantId, seq);
-          if (ids.length !== list.count || idsDigest(ids) !== list.digest) return bad(`ligne ${seq} : la liste des demandes qu’elle nomme a été modifiée`);
+          const named = await journalRecordsDigest(trx, tenantId, seq);
+          if (named.count !== list.count || named.digest !== list.digest) return bad(`ligne ${seq} : la liste des demandes qu’elle nomme a été modifiée`);
         }
         prev = r.hash;
         expected++;
