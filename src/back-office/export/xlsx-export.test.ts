@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { constants, inflateRawSync } from 'node:zlib';
 import ExcelJS from 'exceljs';
 import type { Column } from './export-columns.ts';
 import type { ExportedRecord } from './export-batches.ts';
@@ -110,4 +111,27 @@ describe('the XLSX writer', () => {
     const sheet = await read([]);
     assert.equal(sheet.rowCount, 1);
   });
+
+  it('keeps the spaces a citizen typed at the ends of a cell, twice in a row and across lines, and marks only those cells', async () => {
+    const texts = ['  retrait en tête', 'fin avec espace ', 'deux  espaces', 'ligne 1\nligne 2', 'texte ordinaire'];
+    const rows = [texts.map((t, i) => record(`id-${i}`, t, new Date('2026-03-01T10:00:00Z')))];
+    const sheet = await read(rows);
+    assert.deepEqual(texts.map((_, i) => sheet.getCell(`C${i + 2}`).value), texts);
+    // Excel trims a cell's spaces unless its text says xml:space="preserve" (exceljs does not, hence the XML itself).
+    const xml = await sheetXml(rows);
+    for (const t of texts.slice(0, 4)) assert.ok(xml.includes(`<t xml:space="preserve">${t}</t>`), t);
+    assert.ok(xml.includes('<t>texte ordinaire</t>'));
+  });
 });
+
+/** The sheet's XML, inflated from the zip as written (its local header, then the deflated bytes). */
+async function sheetXml(records: ExportedRecord[][]): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of xlsxStream(COLUMNS, batches(records), 'Demandes', () => {})) chunks.push(chunk as Buffer);
+  const zip = Buffer.concat(chunks);
+  const name = Buffer.from('xl/worksheets/sheet1.xml');
+  const at = zip.indexOf(name) - 30;
+  assert.equal(zip.readUInt32LE(at), 0x04034b50, 'a local file header');
+  const start = at + 30 + zip.readUInt16LE(at + 26) + zip.readUInt16LE(at + 28);
+  return inflateRawSync(zip.subarray(start), { finishFlush: constants.Z_SYNC_FLUSH }).toString('utf8');
+}
