@@ -21,13 +21,22 @@ const T = 'val-fleuri';
 let server: TestServer;
 const checks = new PageChecks();
 
-/** The page views counted as the server answered the page's beacons (a page that sends none is waited for briefly). */
+/** What the server answered to each page's beacon, by path. */
+const answers: string[] = [];
+
+/**
+ * The page views counted as the server answered the page's beacons (a page
+ * that sends none is waited for briefly; one that must send gets 30 s, for
+ * a CI machine running other browsers beside). Each answer is kept for the
+ * assertion's message.
+ */
 async function browse(page: Page, paths: string[], expectHits = true): Promise<number> {
   let counted = 0;
   for (const path of paths) {
-    const answered = page.waitForResponse((r) => r.url().endsWith(`/api/v1/${T}/hit`), { timeout: expectHits ? 10_000 : 2_000 }).catch(() => null);
+    const answered = page.waitForResponse((r) => r.url().endsWith(`/api/v1/${T}/hit`), { timeout: expectHits ? 30_000 : 2_000 }).catch(() => null);
     await page.goto(server.url + path);
     const hit = await answered;
+    answers.push(`${path}: ${hit ? (hit.headers()['x-bastide-hit'] ?? `status ${hit.status()}`) : 'no beacon answered'}`);
     if (hit?.headers()['x-bastide-hit'] === 'counted') counted++;
   }
   return counted;
@@ -67,7 +76,7 @@ describe('audience measurement, from a browsing session to the dashboard (Chromi
       counted += await browse(page, p);
       await context.close();
     }
-    assert.equal(counted, 6);
+    assert.equal(counted, 6, answers.join('\n'));
 
     // One who objects in the panel: the page view that loaded the panel counts, nothing after.
     const objector = await visitor();
