@@ -52,6 +52,11 @@ export async function appendJournalWithRecords(trx: Tx, tenantId: string, entry:
   return row;
 }
 
+/** idsDigest as an aggregate over a uuid column: one line of lower-case text an id, in uuid order (which is that text's order). */
+function idsDigestSql(column: RawBuilder<unknown>) {
+  return sql<string>`encode(sha256(convert_to(coalesce(string_agg(${column}::text || E'\\n', '' order by ${column}), ''), 'UTF8')), 'hex')`;
+}
+
 /** More records than a caller allows: the transaction must roll back (the ids are already written). */
 export class TooManyRecords extends Error {}
 
@@ -82,7 +87,7 @@ export async function appendJournalNamingQuery(
       named as (insert into journal_records (tenant_id, seq, record_id, position)
         select ${tenantId}, ${seq}, id, row_number() over (order by ${order}) from chosen)
       select count(*) as n,
-        encode(sha256(convert_to(coalesce(string_agg(id::text || E'\\n', '' order by id), ''), 'UTF8')), 'hex') as digest
+        ${idsDigestSql(sql.ref('id'))} as digest
       from chosen`.execute(trx);
     const found = rows[0]!;
     const count = Number(found.n);
@@ -100,7 +105,7 @@ export async function appendJournalNamingQuery(
 export async function journalRecordsDigest(trx: Tx, tenantId: string, seq: number): Promise<{ count: number; digest: string }> {
   const { rows } = await sql<{ n: string; digest: string }>`
     select count(*) as n,
-      encode(sha256(convert_to(coalesce(string_agg(record_id::text || E'\\n', '' order by record_id), ''), 'UTF8')), 'hex') as digest
+      ${idsDigestSql(sql.ref('record_id'))} as digest
     from journal_records where tenant_id = ${tenantId} and seq = ${seq}`.execute(trx);
   return { count: Number(rows[0]!.n), digest: rows[0]!.digest };
 }

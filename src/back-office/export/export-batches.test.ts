@@ -77,7 +77,7 @@ for (const kind of testDatabaseKinds()) {
       assert.match((await journal()).at(-1)!.purpose, /— 0 demande, sha-256 des identifiants triés : e3b0c442/);
     });
 
-    it('gives a principal only the records its row-level security lets it see, whatever export it is handed', async () => {
+    it('gives a principal only the records its row-level security lets it see, whatever export it is handed, in its service or its tenant', async () => {
       const started = await startExport(deps(), principal, reader, {}, 'recent', 'export de Léa');
       assert.ok(started !== 'too-many');
       const other = await agentWithPassword(server.database.db, a, 'agent', ['techniques'], 'marc@batches.example.fr');
@@ -85,6 +85,13 @@ for (const kind of testDatabaseKinds()) {
       const seen: string[] = [];
       for await (const batch of exportBatches(deps(), theirs, started, (id) => id)) seen.push(...batch.map((r) => r.id));
       assert.deepEqual(seen, [], 'an agent of another service reads none of the front desk’s requests');
+      // Another authority's agent handed this entry's number reads its own tenant's side table: nothing.
+      const b = await loadCommune(server.database.db, uniqueTenantId('bo-batch-b'));
+      const stranger = await agentWithPassword(server.database.db, b, 'agent', ['accueil'], 'lea@autre.example.fr');
+      const elsewhere: Principal = { kind: 'agent', tenantId: b.tenantId, agentId: stranger.id, services: stranger.services };
+      const leaked: string[] = [];
+      for await (const batch of exportBatches(deps(), elsewhere, started, (id) => id)) leaked.push(...batch.map((r) => r.id));
+      assert.deepEqual(leaked, [], 'another tenant reads none of them');
       let mine = 0;
       for await (const batch of exportBatches(deps(), principal, started, (id) => id)) mine += batch.length;
       assert.equal(mine, 5);

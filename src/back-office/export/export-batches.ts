@@ -37,9 +37,6 @@ export interface ExportDeps {
   keys: TenantKeys;
 }
 
-/** pg gives Dates already; only a driver giving text needs one made. */
-const asDate = (value: Date | string) => (value instanceof Date ? value : new Date(value));
-
 /** Beyond this, an export is a migration, not an agent's task: the page asks for a narrower filter. */
 export const EXPORT_MAX = 500_000;
 const BATCH = 1000;
@@ -142,8 +139,8 @@ export async function* exportBatches(deps: ExportDeps, principal: Principal, sta
           formId: r.form_id,
           formTitle: formTitle(r.form_id),
           status: r.status,
-          createdAt: asDate(r.created_at),
-          expiresAt: r.expires_at ? asDate(r.expires_at) : null,
+          createdAt: r.created_at,
+          expiresAt: r.expires_at,
           claimedBy: r.claimed_by,
           data: mergeRecord(r.data, sealed),
           files: names.get(r.id) ?? new Map(),
