@@ -39,6 +39,7 @@
  * a bad option.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import http, { type IncomingMessage } from 'node:http';
 import { once } from 'node:events';
 import { readFile, writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
@@ -114,8 +115,14 @@ interface Download {
   peakAtFirstByteBytes: number;
   /** CPU of the server process (all threads) per row, in µs. */
   serverCpuPerRowUs: number;
+  /** CPU of this client per row, in µs: what the measurement takes from the cores the server shares. */
+  clientCpuPerRowUs: number;
   /** For exports: how many records the journal entry names. */
   journaled: number | null | undefined;
+}
+
+function get(url: string, cookie: string): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => http.get(url, { headers: { cookie } }, resolve).on('error', reject));
 }
 
 async function download(server: ChildProcess, url: string, cookie: string, target: Target, round: number, expected: number): Promise<Download> {
@@ -124,14 +131,16 @@ async function download(server: ChildProcess, url: string, cookie: string, targe
   await writeFile(`/proc/${pid}/clear_refs`, '5');
   const before = await memoryOf(pid);
   const cpu0 = await cpuOf(pid);
+  const client0 = process.cpuUsage();
   const started = performance.now();
-  const response = await fetch(url, { headers: { cookie } });
+  // node:http rather than fetch: the client shares two cores with the server and PostgreSQL, and fetch's web streams cost it several times more CPU per byte.
+  const response = await get(url, cookie);
   let firstByte = 0;
   let bytes = 0;
   let crlf = 0;
   let lastWasCr = false;
   let peakAtFirstByte = 0;
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+  for await (const chunk of response as AsyncIterable<Buffer>) {
     if (bytes === 0) {
       firstByte = performance.now() - started;
       peakAtFirstByte = (await memoryOf(pid)).peak;
@@ -139,19 +148,20 @@ async function download(server: ChildProcess, url: string, cookie: string, targe
     bytes += chunk.length;
     if (target === 'xlsx' || chunk.length === 0) continue;
     // Line ends found by the native search, not byte by byte: the client shares the machine's two cores with the server and PostgreSQL.
-    const buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+    const buf = chunk;
     if (lastWasCr && buf[0] === 10) crlf++;
     for (let i = buf.indexOf(10, 1); i !== -1; i = buf.indexOf(10, i + 1)) if (buf[i - 1] === 13) crlf++;
     lastWasCr = buf[buf.length - 1] === 13;
   }
   const totalMs = performance.now() - started;
+  const client = process.cpuUsage(client0);
   const cpu1 = await cpuOf(pid);
   const after = await memoryOf(pid);
   const rows = target === 'xlsx' ? undefined : target === 'csv' ? crlf - 1 : crlf;
   return {
     target,
     round,
-    status: response.status,
+    status: response.statusCode ?? 0,
     bytes,
     rows,
     firstByteMs: firstByte,
@@ -161,6 +171,7 @@ async function download(server: ChildProcess, url: string, cookie: string, targe
     peakRssBytes: after.peak,
     peakAtFirstByteBytes: peakAtFirstByte,
     serverCpuPerRowUs: ((cpu1 - cpu0) * 1000) / expected,
+    clientCpuPerRowUs: (client.user + client.system) / expected,
     journaled: undefined,
   };
 }
@@ -275,10 +286,10 @@ async function main(): Promise<number> {
       say(`export of ${num(total)} records (${opts.db}), ${machine.cpus} × ${machine.cpuModel}, load ${machine.loadAverage} → ${result.machine.loadAverageAfter}`);
       say(`server idle (${server.compiled ? 'compiled, .build/' : 'sources through tsx'}): ${mb(idleRss)} MB resident (child process)${nodeFlags.length > 0 ? `, Node options ${nodeFlags.join(' ')}` : ", Node's default heap limits"}`);
       say('');
-      say('| round | download | status | MB sent | first byte | total | rows/s | server RSS before → at first byte → peak | server CPU/row |');
-      say('|---|---|---|---|---|---|---|---|---|');
+      say('| round | download | status | MB sent | first byte | total | rows/s | server RSS before → at first byte → peak | server CPU/row | client CPU/row |');
+      say('|---|---|---|---|---|---|---|---|---|---|');
       for (const d of downloads)
-        say(`| ${d.round} | ${d.target} | ${d.status} | ${mb(d.bytes)} | ${num(d.firstByteMs)} ms | ${num(d.totalMs / 1000, 2)} s | ${num(d.rowsPerSecond)} | ${mb(d.rssBeforeBytes)} → ${mb(d.peakAtFirstByteBytes)} → ${mb(d.peakRssBytes)} MB | ${num(d.serverCpuPerRowUs, 1)} µs |`);
+        say(`| ${d.round} | ${d.target} | ${d.status} | ${mb(d.bytes)} | ${num(d.firstByteMs)} ms | ${num(d.totalMs / 1000, 2)} s | ${num(d.rowsPerSecond)} | ${mb(d.rssBeforeBytes)} → ${mb(d.peakAtFirstByteBytes)} → ${mb(d.peakRssBytes)} MB | ${num(d.serverCpuPerRowUs, 1)} µs | ${num(d.clientCpuPerRowUs, 1)} µs |`);
       say('');
       say(`baseline (ids, same batches, same client): ${num(result.baselineRowsPerSecond)} rows/s`);
       for (const t of ['csv', 'xlsx'] as const) {

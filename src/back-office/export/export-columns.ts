@@ -33,9 +33,15 @@ function fieldText(field: Field, v: unknown, files: ReadonlyMap<string, string>)
 function groupText(field: Field, rows: unknown, files: ReadonlyMap<string, string>): Cell {
   if (!Array.isArray(rows) || rows.length === 0) return null;
   const inner = field.fields ?? [];
-  return rows
-    .map((row: Record<string, unknown>, i) => `${field.itemLabel ?? 'Ligne'} ${i + 1} : ${inner.map((f) => `${f.label} = ${fieldText(f, row?.[f.name], files) ?? '—'}`).join(' ; ')}`)
-    .join('\n');
+  const item = field.itemLabel ?? 'Ligne';
+  // Loops rather than map and join: this runs for every row of a list, and made a tenth of an export's garbage.
+  let text = '';
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i] as Record<string, unknown> | null | undefined;
+    text += `${i > 0 ? '\n' : ''}${item} ${i + 1} : `;
+    for (let j = 0; j < inner.length; j++) text += `${j > 0 ? ' ; ' : ''}${inner[j]!.label} = ${fieldText(inner[j]!, row?.[inner[j]!.name], files) ?? '—'}`;
+  }
+  return text;
 }
 
 const when = (d: Date | null) => d;

@@ -12,7 +12,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import { ZipFile } from 'yazl';
 import type { Cell, Column } from './export-columns.ts';
 import type { ExportedRecord } from './export-batches.ts';
-import { CHUNK_CHARS } from './csv-export.ts';
+import { ByteChunks } from './byte-chunks.ts';
 import { parisWallClockMs } from '../paris-time.ts';
 
 /** Excel refuses to open a file with a longer cell. */
@@ -35,8 +35,20 @@ export function xmlText(text: string): string {
   return NEEDS_WORK.test(cut) ? cut.replace(NOT_XML, '').replace(XML_SPECIAL, (c) => ENTITIES[c]!) : cut;
 }
 
-/** Text whose spaces a spreadsheet would trim or fold without xml:space (a fifth of the sheet's bytes when written on every cell). */
-const KEEPS_SPACES = /^\s|\s$|[\t\n\r]| {2}/;
+/** Characters `\s` matches (the spaces a spreadsheet trims at the ends of a text). */
+const isSpace = (c: number) => c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+const LINE_OR_TAB = /[\t\n\r]/;
+
+/**
+ * Text whose spaces a spreadsheet would trim or fold without xml:space (a
+ * fifth of the sheet's bytes when written on every cell): a space at either
+ * end, a tab or line break, two spaces in a row. Tested piece by piece: one
+ * regular expression with these alternatives cost more than the rest of a
+ * text cell.
+ */
+function keepsSpaces(text: string): boolean {
+  return text.length > 0 && (isSpace(text.charCodeAt(0)) || isSpace(text.charCodeAt(text.length - 1)) || LINE_OR_TAB.test(text) || text.includes('  '));
+}
 
 /** A, B, …, Z, AA, … */
 function columnName(index: number): string {
@@ -45,12 +57,41 @@ function columnName(index: number): string {
   return name;
 }
 
+/** The cell as XML, or '' for an empty one (a row holds only the cells it fills). */
 function cellXml(ref: string, cell: Cell, style?: number): string {
   if (cell === null || cell === '') return '';
   const s = style === undefined ? '' : ` s="${style}"`;
   if (typeof cell === 'number') return Number.isFinite(cell) ? `<c r="${ref}"${s}><v>${cell}</v></c>` : '';
-  if (cell instanceof Date) return `<c r="${ref}" s="${DATE_STYLE}"><v>${parisWallClockMs(cell.getTime()) / 86_400_000 + EPOCH_DAYS}</v></c>`;
-  return `<c r="${ref}"${s} t="inlineStr"><is><t${KEEPS_SPACES.test(cell) ? ' xml:space="preserve"' : ''}>${xmlText(cell)}</t></is></c>`;
+  if (cell instanceof Date) return `<c r="${ref}" s="${DATE_STYLE}"><v>${excelDate(cell)}</v></c>`;
+  return `<c r="${ref}"${s} t="inlineStr"><is><t${keepsSpaces(cell) ? ' xml:space="preserve"' : ''}>${xmlText(cell)}</t></is></c>`;
+}
+
+const excelDate = (d: Date) => parisWallClockMs(d.getTime()) / 86_400_000 + EPOCH_DAYS;
+
+/**
+ * cellXml for the rows of the sheet, written piece by piece into the chunks:
+ * `open` is `<c r="` and the column's letters, `row` the row's number.
+ */
+function writeCell(out: ByteChunks, open: string, row: string, cell: Cell): void {
+  if (cell === null || cell === '') return;
+  if (typeof cell === 'number') {
+    if (!Number.isFinite(cell)) return;
+    out.text(open);
+    out.text(row);
+    out.text('"><v>');
+    out.text(String(cell));
+    return out.text('</v></c>');
+  }
+  out.text(open);
+  out.text(row);
+  if (cell instanceof Date) {
+    out.text(`" s="${DATE_STYLE}"><v>`);
+    out.text(String(excelDate(cell)));
+    return out.text('</v></c>');
+  }
+  out.text(keepsSpaces(cell) ? '" t="inlineStr"><is><t xml:space="preserve">' : '" t="inlineStr"><is><t>');
+  out.text(xmlText(cell));
+  out.text('</t></is></c>');
 }
 
 function sheetStart(columns: readonly Column[], names: readonly string[]): string {
@@ -109,26 +150,29 @@ export function xlsxStream(columns: readonly Column[], batches: AsyncIterable<Ex
   out.once('close', () => gone.abort());
   (async () => {
     sheet.write(sheetStart(columns, names));
+    const opens = names.map((name) => `<c r="${name}`);
+    const out = new ByteChunks();
     let n = 1;
-    let xml = '';
     // Leaving the loop early closes the batches' generator (for await calls its return()).
     for await (const batch of batches) {
       if (gone.signal.aborted) return;
       for (const r of batch) {
         n += 1;
-        xml += `<row r="${n}">`;
-        for (let i = 0; i < columns.length; i++) xml += cellXml(`${names[i]}${n}`, columns[i]!.value(r));
-        xml += '</row>';
-        // Short pieces, for the reason csv-export.ts gives.
-        if (xml.length >= CHUNK_CHARS) {
-          const full = !sheet.write(xml);
-          xml = '';
-          if (full) await once(sheet, 'drain', { signal: gone.signal });
-          if (gone.signal.aborted) return;
-        }
+        const row = String(n);
+        out.text('<row r="');
+        out.text(row);
+        out.text('">');
+        for (let i = 0; i < columns.length; i++) writeCell(out, opens[i]!, row, columns[i]!.value(r));
+        out.text('</row>');
+        let full = false;
+        for (const piece of out.take()) full = !sheet.write(piece) || full;
+        if (full) await once(sheet, 'drain', { signal: gone.signal });
+        if (gone.signal.aborted) return;
       }
     }
-    sheet.end(xml + SHEET_END);
+    out.text(SHEET_END);
+    for (const piece of out.end()) sheet.write(piece);
+    sheet.end();
   })().catch((error: unknown) => {
     sheet.destroy();
     if (gone.signal.aborted) return;
