@@ -37,6 +37,8 @@ export interface ExportDeps {
   keys: TenantKeys;
 }
 
+const NO_FILES: ReadonlyMap<string, string> = new Map();
+
 /** Beyond this, an export is a migration, not an agent's task: the page asks for a narrower filter. */
 export const EXPORT_MAX = 500_000;
 const BATCH = 1000;
@@ -164,7 +166,7 @@ export async function* exportBatches(deps: ExportDeps, principal: Principal, sta
           expiresAt: r.expires_ms === null ? null : new Date(r.expires_ms),
           claimedBy: r.claimed_by,
           data: mergeRecord(r.data, sealed),
-          files: names.get(r.id) ?? new Map(),
+          files: names.get(r.id) ?? NO_FILES,
         });
       }
       yield out;

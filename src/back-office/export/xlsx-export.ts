@@ -1,19 +1,18 @@
 /**
  * XLSX written as a stream: the sheet's XML is produced here row by row and
- * deflated into the zip as it goes (yazl), the other parts are a few fixed
+ * deflated into the zip as it goes (zip-stream.ts), the other parts are a few fixed
  * lines. Written for this export rather than through a spreadsheet library:
  * exceljs built an object per cell and spent twice the CSV's time per row.
  * Cells are typed (inline text, number, date with a French format), so
  * nothing a citizen typed can become a formula; the writer waits whenever
  * the client reads slower than the database gives.
  */
-import { once } from 'node:events';
-import { PassThrough, type Readable } from 'node:stream';
-import { ZipFile } from 'yazl';
+import type { Readable } from 'node:stream';
 import type { Cell, Column } from './export-columns.ts';
 import type { ExportedRecord } from './export-batches.ts';
 import { ByteChunks } from './byte-chunks.ts';
-import { parisWallClockMs } from '../paris-time.ts';
+import { parisWallClock, parisWallClockMs } from '../paris-time.ts';
+import { ZipStream } from './zip-stream.ts';
 
 /** Excel refuses to open a file with a longer cell. */
 const MAX_CELL = 32_767;
@@ -133,25 +132,20 @@ function workbookParts(sheetName: string): Array<[string, string]> {
 }
 
 export function xlsxStream(columns: readonly Column[], batches: AsyncIterable<ExportedRecord[]>, sheetName: string, onError: (error: unknown) => void): Readable {
-  const zip = new ZipFile();
+  const zip = new ZipStream(parisWallClock(new Date()));
   const name = sheetName.slice(0, 31).replace(/[\\/?*[\]:]/g, ' ') || 'Demandes';
-  for (const [path, text] of workbookParts(name)) zip.addBuffer(Buffer.from(text, 'utf8'), path);
-  const sheet = new PassThrough();
-  // The fastest deflate level: the sheet's XML repeats itself so much that it still shrinks about sixfold.
-  zip.addReadStream(sheet, 'xl/worksheets/sheet1.xml', { compressionLevel: 1 });
-  zip.end();
-  const names = columns.map((_, i) => columnName(i));
-  const out = zip.outputStream as PassThrough;
-  // yazl listens for errors on neither: one emitted there, unheard, would end the whole process.
-  zip.on('error', (error: Error) => out.destroy(error));
-  sheet.on('error', () => {});
+  const out = zip.output;
   // The client went away (or the file is done): stop reading the database.
   const gone = new AbortController();
   out.once('close', () => gone.abort());
   (async () => {
-    sheet.write(sheetStart(columns, names));
+    for (const [path, text] of workbookParts(name)) zip.addFile(path, Buffer.from(text, 'utf8'));
+    // The fastest deflate level: the sheet's XML repeats itself so much that it still shrinks about sixfold.
+    const sheet = zip.addStream('xl/worksheets/sheet1.xml', 1);
+    const names = columns.map((_, i) => columnName(i));
     const opens = names.map((name) => `<c r="${name}`);
-    const out = new ByteChunks();
+    const xml = new ByteChunks();
+    xml.text(sheetStart(columns, names));
     let n = 1;
     // Leaving the loop early closes the batches' generator (for await calls its return()).
     for await (const batch of batches) {
@@ -159,25 +153,23 @@ export function xlsxStream(columns: readonly Column[], batches: AsyncIterable<Ex
       for (const r of batch) {
         n += 1;
         const row = String(n);
-        out.text('<row r="');
-        out.text(row);
-        out.text('">');
-        for (let i = 0; i < columns.length; i++) writeCell(out, opens[i]!, row, columns[i]!.value(r));
-        out.text('</row>');
-        let full = false;
-        for (const piece of out.take()) full = !sheet.write(piece) || full;
-        if (full) await once(sheet, 'drain', { signal: gone.signal });
+        xml.text('<row r="');
+        xml.text(row);
+        xml.text('">');
+        for (let i = 0; i < columns.length; i++) writeCell(xml, opens[i]!, row, columns[i]!.value(r));
+        xml.text('</row>');
+        for (const piece of xml.take()) await sheet.write(piece);
         if (gone.signal.aborted) return;
       }
     }
-    out.text(SHEET_END);
-    for (const piece of out.end()) sheet.write(piece);
-    sheet.end();
+    xml.text(SHEET_END);
+    for (const piece of xml.end()) await sheet.write(piece);
+    await sheet.end();
+    zip.end();
   })().catch((error: unknown) => {
-    sheet.destroy();
     if (gone.signal.aborted) return;
     onError(error);
     out.destroy(error instanceof Error ? error : new Error('export failed'));
   });
-  return zip.outputStream as Readable;
+  return out;
 }
