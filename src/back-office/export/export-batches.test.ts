@@ -5,7 +5,7 @@ import { testDatabaseKinds, uniqueTenantId } from '../../db/testing.ts';
 import { listJournal } from '../../journal/journal-repository.ts';
 import { verifyJournal } from '../../journal/journal-verify.ts';
 import type { LoadedRegister } from '../../register/register-repository.ts';
-import { contactData, loadCommune } from '../../records/testing.ts';
+import { applicationData, contactData, loadCommune } from '../../records/testing.ts';
 import { startTestServer, type TestServer } from '../../server/testing.ts';
 import { listForAgent, SORTS } from '../record-list.ts';
 import { agentWithPassword, submitRecord } from '../testing.ts';
@@ -95,6 +95,45 @@ for (const kind of testDatabaseKinds()) {
       let mine = 0;
       for await (const batch of exportBatches(deps(), principal, started, (id) => id)) mine += batch.length;
       assert.equal(mine, 5);
+    });
+
+    it('gives each record its instants to the millisecond, its files by name, and leaves out a record deleted meanwhile, the rest in order', async () => {
+      const hiring = await agentWithPassword(server.database.db, a, 'agent', ['accueil', 'rh'], 'rh@batches.example.fr');
+      const both: Principal = { kind: 'agent', tenantId: t(), agentId: hiring.id, services: hiring.services };
+      const cv = await submitRecord(server.url, t(), 'postuler', applicationData({ filename: 'CV Lucie Bernard.pdf', bytes: Buffer.from('%PDF-1.4\n%%EOF\n') }));
+      const system: Principal = { kind: 'system', tenantId: t() };
+      // Instants with microseconds, and one deletion date left empty: what the database holds is what the export gives.
+      await withPrincipal(server.database.db, system, (trx) =>
+        trx.updateTable('records').set({ created_at: new Date('2026-03-29T00:59:59.123Z'), expires_at: null }).where('tenant_id', '=', t()).where('id', '=', cv).execute(),
+      );
+      const stored = await withPrincipal(server.database.db, system, (trx) => trx.selectFrom('records').select(['id', 'created_at', 'expires_at']).where('tenant_id', '=', t()).execute());
+      const started = await startExport(deps(), both, reader, {}, 'oldest', 'export avec pièces');
+      assert.ok(started !== 'too-many');
+      const listed = (await listForAgent(server.database.db, both, {}, 'oldest', 1)).rows.map((r) => r.id);
+      // Batches of 2, the next read ahead: the one after next is read once the first is out.
+      assert.ok(listed.length >= 6);
+      const gone = listed[4]!;
+      const seen: Array<{ id: string; createdAt: Date; expiresAt: Date | null; files: string[] }> = [];
+      for await (const batch of exportBatches(deps(), both, started, (id) => id, 2)) {
+        // Deleted once the first batch is out, before the third is read.
+        if (seen.length === 0) await withPrincipal(server.database.db, system, (trx) => trx.deleteFrom('records').where('tenant_id', '=', t()).where('id', '=', gone).execute());
+        for (const r of batch) seen.push({ id: r.id, createdAt: r.createdAt, expiresAt: r.expiresAt, files: [...r.files.values()] });
+      }
+      assert.deepEqual(
+        seen.map((r) => r.id),
+        listed.filter((id) => id !== gone),
+        'the deleted record is absent, the others in the list’s order',
+      );
+      for (const r of seen) {
+        const row = stored.find((s) => s.id === r.id)!;
+        assert.equal(r.createdAt.toISOString(), new Date(row.created_at).toISOString(), `creation of ${r.id}`);
+        assert.equal(r.expiresAt?.toISOString() ?? null, row.expires_at ? new Date(row.expires_at).toISOString() : null, `deletion date of ${r.id}`);
+      }
+      const application = seen.find((r) => r.id === cv)!;
+      assert.equal(application.createdAt.toISOString(), '2026-03-29T00:59:59.123Z');
+      assert.equal(application.expiresAt, null);
+      assert.deepEqual(application.files, ['CV Lucie Bernard.pdf'], 'the file’s name as the citizen sent it, opened from its seal');
+      assert.ok(seen.filter((r) => r.id !== cv).every((r) => r.files.length === 0));
     });
   });
 }

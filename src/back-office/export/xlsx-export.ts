@@ -167,8 +167,9 @@ export function xlsxStream(columns: readonly Column[], batches: AsyncIterable<Ex
     await sheet.end();
     zip.end();
   })().catch((error: unknown) => {
-    if (gone.signal.aborted) return;
-    onError(error);
+    // A reader going away is not an error; compression failing is, though it ended the output too.
+    if (gone.signal.aborted && !zip.failure) return;
+    onError(zip.failure ?? error);
     out.destroy(error instanceof Error ? error : new Error('export failed'));
   });
   return out;
