@@ -90,6 +90,21 @@ for (const kind of testDatabaseKinds()) {
         await assert.rejects(withPrincipal(database.db, system, insert), (e: { code?: string }) => e.code === '23503');
     });
 
+    it('checks a bulk insert of index entries as one: all accepted when every request exists, none when one does not', async () => {
+      // More rows than the check looks up one by one, so that its single statement runs.
+      const ids = await Promise.all(Array.from({ length: 20 }, () => application()));
+      const entries = (list: string[], tag: string) => list.map((id, n) => ({ tenant_id: tenant, blind_index: `${tag}-${n}`, record_id: id, field: 'courriel' }));
+      const count = (tag: string) =>
+        withPrincipal(database.db, system, async (trx) => (await trx.selectFrom('record_subjects').select('record_id').where('tenant_id', '=', tenant).where('blind_index', 'like', `${tag}-%`).execute()).length);
+      await withPrincipal(database.db, system, (trx) => trx.insertInto('record_subjects').values(entries(ids, 'bulk-ok')).execute());
+      assert.equal(await count('bulk-ok'), 20);
+      await assert.rejects(
+        withPrincipal(database.db, system, (trx) => trx.insertInto('record_subjects').values(entries([...ids, randomUUID()], 'bulk-orphan')).execute()),
+        (e: { code?: string }) => e.code === '23503',
+      );
+      assert.equal(await count('bulk-orphan'), 0, 'nothing of the refused statement is kept');
+    });
+
     it('refuses to move a file onto a request that does not exist', async () => {
       const mine = await application();
       await assert.rejects(

@@ -62,7 +62,13 @@ export function exportRoutes(app: FastifyInstance, ctx: AppContext): void {
         });
       const names = await holderNames(req);
       const columns = exportColumns(forms, (id) => names.get(id) ?? 'un agent');
-      const title = (formId: string) => findForm(req.loaded.register, formId)?.form.title ?? formId;
+      // Asked for every record: the register is searched once per form, not once per row.
+      const titles = new Map<string, string>();
+      const title = (formId: string) => {
+        let found = titles.get(formId);
+        if (found === undefined) titles.set(formId, (found = findForm(req.loaded.register, formId)?.form.title ?? formId));
+        return found;
+      };
       const batches = exportBatches(deps, principal, started, title);
       const day = new Date().toISOString().slice(0, 10);
       const body =

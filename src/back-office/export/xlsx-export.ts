@@ -56,31 +56,16 @@ function columnName(index: number): string {
   return name;
 }
 
-/** The cell as XML, or '' for an empty one (a row holds only the cells it fills). */
-function cellXml(ref: string, cell: Cell, style?: number): string {
-  if (cell === null || cell === '') return '';
-  const s = style === undefined ? '' : ` s="${style}"`;
-  if (typeof cell === 'number') return Number.isFinite(cell) ? `<c r="${ref}"${s}><v>${cell}</v></c>` : '';
-  if (cell instanceof Date) return `<c r="${ref}" s="${DATE_STYLE}"><v>${excelDate(cell)}</v></c>`;
-  return `<c r="${ref}"${s} t="inlineStr"><is><t${keepsSpaces(cell) ? ' xml:space="preserve"' : ''}>${xmlText(cell)}</t></is></c>`;
-}
-
 const excelDate = (d: Date) => parisWallClockMs(d.getTime()) / 86_400_000 + EPOCH_DAYS;
 
 /**
- * cellXml for the rows of the sheet, written piece by piece into the chunks:
- * `open` is `<c r="` and the column's letters, `row` the row's number.
+ * A cell as XML, written piece by piece into the chunks (an empty one is not
+ * written: a row holds only the cells it fills). `open` is `<c r="` and the
+ * column's letters, `row` the row's number; `style` for the header.
  */
-function writeCell(out: ByteChunks, open: string, row: string, cell: Cell): void {
+function writeCell(out: ByteChunks, open: string, row: string, cell: Cell, style?: number): void {
   if (cell === null || cell === '') return;
-  if (typeof cell === 'number') {
-    if (!Number.isFinite(cell)) return;
-    out.text(open);
-    out.text(row);
-    out.text('"><v>');
-    out.text(String(cell));
-    return out.text('</v></c>');
-  }
+  if (typeof cell === 'number' && !Number.isFinite(cell)) return;
   out.text(open);
   out.text(row);
   if (cell instanceof Date) {
@@ -88,20 +73,28 @@ function writeCell(out: ByteChunks, open: string, row: string, cell: Cell): void
     out.text(String(excelDate(cell)));
     return out.text('</v></c>');
   }
+  if (style !== undefined) out.text(`" s="${style}`);
+  if (typeof cell === 'number') {
+    out.text('"><v>');
+    out.text(String(cell));
+    return out.text('</v></c>');
+  }
   out.text(keepsSpaces(cell) ? '" t="inlineStr"><is><t xml:space="preserve">' : '" t="inlineStr"><is><t>');
   out.text(xmlText(cell));
   out.text('</t></is></c>');
 }
 
-function sheetStart(columns: readonly Column[], names: readonly string[]): string {
+/** The sheet's XML before its rows: frozen header row, column widths, then the header's cells in bold. */
+function writeSheetStart(out: ByteChunks, columns: readonly Column[], opens: readonly string[]): void {
   const widths = columns.map((c, i) => `<col min="${i + 1}" max="${i + 1}" width="${c.width}" customWidth="1"/>`).join('');
-  const header = columns.map((c, i) => cellXml(`${names[i]}1`, c.header, HEADER_STYLE)).join('');
-  return (
+  out.text(
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' +
-    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' +
-    '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>' +
-    `<sheetFormatPr defaultRowHeight="15"/><cols>${widths}</cols><sheetData><row r="1">${header}</row>`
+      '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' +
+      '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>' +
+      `<sheetFormatPr defaultRowHeight="15"/><cols>${widths}</cols><sheetData><row r="1">`,
   );
+  columns.forEach((c, i) => writeCell(out, opens[i]!, '1', c.header, HEADER_STYLE));
+  out.text('</row>');
 }
 
 const SHEET_END = '</sheetData></worksheet>';
@@ -142,10 +135,9 @@ export function xlsxStream(columns: readonly Column[], batches: AsyncIterable<Ex
     for (const [path, text] of workbookParts(name)) zip.addFile(path, Buffer.from(text, 'utf8'));
     // The fastest deflate level: the sheet's XML repeats itself so much that it still shrinks about sixfold.
     const sheet = zip.addStream('xl/worksheets/sheet1.xml', 1);
-    const names = columns.map((_, i) => columnName(i));
-    const opens = names.map((name) => `<c r="${name}`);
+    const opens = columns.map((_, i) => `<c r="${columnName(i)}`);
     const xml = new ByteChunks();
-    xml.text(sheetStart(columns, names));
+    writeSheetStart(xml, columns, opens);
     let n = 1;
     // Leaving the loop early closes the batches' generator (for await calls its return()).
     for await (const batch of batches) {
