@@ -44,6 +44,7 @@ import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { openDatabase, type Database } from '../src/db/database.ts';
+import { mailerFromSend } from '../src/mail/mailer.ts';
 import { withPrincipal } from '../src/db/principal.ts';
 import { formatProblem } from '../src/register/problem.ts';
 import { loadRegister } from '../src/register/register-loader.ts';
@@ -166,7 +167,7 @@ async function main(): Promise<number> {
       config: { publicUrl: undefined, submissionsPerMinute: SUBMISSIONS_PER_MINUTE, smtpUrl: undefined, mailFrom: 'Bastide <bench@localhost>' },
       outboxDir,
       logger: { warn: () => void mailWarnings++, error: () => void mailWarnings++ },
-      ...(opts.mail === 'off' ? { mailer: { send: async () => {}, close: async () => {} } } : {}),
+      ...(opts.mail === 'off' ? { mailer: mailerFromSend(async () => {}) } : {}),
     });
     app = await buildApp(ctx);
 

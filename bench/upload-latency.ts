@@ -300,7 +300,7 @@ async function main(): Promise<number> {
   const bar = progress(!opts.json && Boolean(process.stderr.isTTY));
 
   // The server's modules are loaded here only: the workers import this file too, and need none of them.
-  const [{ openDatabase }, { withPrincipal }, { formatProblem }, { loadRegister }, { buildApp }, { createAppContext }, { testKeyring }, { default: pg }] = await Promise.all([
+  const [{ openDatabase }, { withPrincipal }, { formatProblem }, { loadRegister }, { buildApp }, { createAppContext }, { testKeyring }, { mailerFromSend }, { default: pg }] = await Promise.all([
     import('../src/db/database.ts'),
     import('../src/db/principal.ts'),
     import('../src/register/problem.ts'),
@@ -308,6 +308,7 @@ async function main(): Promise<number> {
     import('../src/server/app.ts'),
     import('../src/server/app-context.ts'),
     import('../src/server/testing.ts'),
+    import('../src/mail/mailer.ts'),
     import('pg'),
   ]);
 
@@ -341,7 +342,7 @@ async function main(): Promise<number> {
       outboxDir: join(tmp, 'outbox'),
       logger: { warn: () => {}, error: () => {} },
       // Receipts dropped: this measures the uploads, not the mail.
-      mailer: { send: async () => {}, close: async () => {} },
+      mailer: mailerFromSend(async () => {}),
     });
     app = await buildApp(ctx);
     await app.listen({ port: 0, host: '127.0.0.1' });

@@ -327,6 +327,8 @@ export interface MailOutboxTable {
   next_attempt_at: ColumnType<Date, Date | string | undefined, Date | string>;
   /** While set in the future, one worker holds the message (its lease). */
   locked_until: Date | null;
+  /** Which claim holds the message: a worker whose lease ran out and was taken over can no longer mark it sent. */
+  lease: ColumnType<string | null, never, string | null>;
   sent_at: Date | null;
   /** Given up (a permanent refusal, or every retry spent). */
   failed_at: Date | null;

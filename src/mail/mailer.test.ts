@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createMailer } from './mailer.ts';
+import { createMailer, sendNow } from './mailer.ts';
 import { submissionReceipt } from './receipt.ts';
 import { readMail, startTestSmtpServer, type TestSmtpServer } from './testing.ts';
 
@@ -30,7 +30,7 @@ describe('the mailer over SMTP', () => {
 
   it('delivers a receipt to the SMTP server with its recipient, subject and French body', async () => {
     const mailer = createMailer({ smtpUrl: smtp.url, outboxDir: '/nonexistent', from: FROM });
-    await mailer.send({ to: 'camille.martin@example.org', ...receipt });
+    await sendNow(mailer, { to: 'camille.martin@example.org', ...receipt });
     await mailer.close();
 
     assert.equal(smtp.received.length, 1);
@@ -58,7 +58,7 @@ describe('the mailer without SMTP_URL', () => {
   it('writes each message as an .eml file readable by its owner only, in a private folder', async () => {
     const outbox = join(dir, 'data', 'outbox');
     const mailer = createMailer({ outboxDir: outbox, from: FROM });
-    await mailer.send({ to: 'camille.martin@example.org', ...receipt });
+    await sendNow(mailer, { to: 'camille.martin@example.org', ...receipt });
     await mailer.close();
 
     const files = await readdir(outbox);
@@ -80,11 +80,38 @@ describe('the mailer without SMTP_URL', () => {
     assert.match(read.decoded, /Numéro de suivi : VF-7K3Q-92XM/);
   });
 
+  it('shows a message in the folder only once it is handed over, whole, and never one that was abandoned', async () => {
+    const outbox = join(dir, 'handover');
+    const mailer = createMailer({ outboxDir: outbox, from: FROM });
+    const kept = await mailer.prepare({ to: 'a@example.org', subject: 'gardé', text: 'gardé' });
+    const dropped = await mailer.prepare({ to: 'b@example.org', subject: 'abandonné', text: 'abandonné' });
+    const eml = async () => (await readdir(outbox)).filter((f) => f.endsWith('.eml'));
+    assert.deepEqual(await eml(), [], 'nothing shows before the handover');
+    await kept.complete();
+    dropped.abandon();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const files = await readdir(outbox);
+    assert.equal(files.length, 1, files.join(', '));
+    assert.equal(readMail(await readFile(join(outbox, files[0]!), 'utf8')).headers.get('subject'), 'gardé');
+  });
+
+  it('removes at start the half-handed-over files of a process that was killed', async () => {
+    const outbox = join(dir, 'killed');
+    const killed = createMailer({ outboxDir: outbox, from: FROM });
+    await killed.prepare({ to: 'a@example.org', subject: 'jamais remis', text: '…' }); // then the process dies
+    assert.equal((await readdir(outbox)).length, 1);
+    const next = createMailer({ outboxDir: outbox, from: FROM });
+    await sendNow(next, { to: 'b@example.org', subject: 'remis', text: '…' });
+    const files = await readdir(outbox);
+    assert.equal(files.length, 1);
+    assert.equal(readMail(await readFile(join(outbox, files[0]!), 'utf8')).headers.get('subject'), 'remis');
+  });
+
   it('names the files so that they sort in the order they were written', async () => {
     const outbox = join(dir, 'sorted');
     const mailer = createMailer({ outboxDir: outbox, from: FROM });
     for (const n of [1, 2, 3]) {
-      await mailer.send({ to: 'a@example.org', subject: `message ${n}`, text: `n° ${n}` });
+      await sendNow(mailer, { to: 'a@example.org', subject: `message ${n}`, text: `n° ${n}` });
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
     const files = (await readdir(outbox)).sort();

@@ -2,12 +2,14 @@
  * Sending e-mail: over SMTP when `SMTP_URL` is set, otherwise into an outbox
  * folder of the data directory, one `.eml` file a message, so the embedded
  * demo works without a mail server and a newcomer can open what was "sent".
+ *
+ * A message is handed over in two steps (`prepare`, then `complete`), so that
+ * the outbox can record it as sent between them: see `Handover`.
  */
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import nodemailer from 'nodemailer';
+import { composeMessage } from './compose.ts';
+import { fileTransport } from './file-transport.ts';
 import { submissionReceipt, type ReceiptInput } from './receipt.ts';
+import { smtpTransport } from './smtp-transport.ts';
 
 interface Envelope {
   to: string;
@@ -38,8 +40,36 @@ export function renderMail(mail: OutgoingMail): ComposedMail {
   return { to: mail.to, ...(mail.messageId === undefined ? {} : { messageId: mail.messageId }), ...submissionReceipt(mail.facts) };
 }
 
+/**
+ * A message that the receiver holds all of but one last step: over SMTP the
+ * final "." line (the server takes a message only then), in the outbox folder
+ * the rename of its file to its final name.
+ */
+export interface Handover {
+  /**
+   * Takes that step before it returns (a synchronous write or rename): a
+   * process killed after this call cannot undo it, killed before it leaves
+   * nothing behind. The promise settles on the receiver's answer.
+   */
+  complete(): Promise<void>;
+  /** The receiver never gets the message. */
+  abandon(): void;
+}
+
+/** A composed message as it travels: the envelope and the bytes. */
+export interface RawMessage {
+  from: string;
+  to: string[];
+  raw: Buffer;
+}
+
+export interface Transport {
+  prepare(message: RawMessage): Promise<Handover>;
+  close(): Promise<void>;
+}
+
 export interface Mailer {
-  send(mail: OutgoingMail): Promise<void>;
+  prepare(mail: OutgoingMail): Promise<Handover>;
   close(): Promise<void>;
 }
 
@@ -51,81 +81,28 @@ export interface MailerOptions {
   from: string;
 }
 
-/** What every message shares, whichever way it leaves. */
-function message(from: string, outgoing: OutgoingMail) {
-  const mail = renderMail(outgoing);
-  return {
-    from,
-    to: mail.to,
-    subject: mail.subject,
-    text: mail.text,
-    ...(mail.html === undefined ? {} : { html: mail.html }),
-    ...(mail.messageId === undefined ? {} : { messageId: mail.messageId }),
-    // Out-of-office and other automatic replies must not answer a receipt (RFC 3834).
-    headers: { 'Auto-Submitted': 'auto-generated' },
-    // Quoted-printable keeps French text legible in a raw .eml file.
-    textEncoding: 'quoted-printable' as const,
-  };
+export function createTransport(options: MailerOptions): Transport {
+  return options.smtpUrl ? smtpTransport(options.smtpUrl) : fileTransport(options.outboxDir);
 }
 
-// Messages are built only from the strings given: no attachment read from a path or a URL.
-const NO_FETCH = { disableFileAccess: true, disableUrlAccess: true, logger: false } as const;
-
+/** Composes in this thread (tests, tools); the server composes in a thread of its own (worker-mailer.ts). */
 export function createMailer(options: MailerOptions): Mailer {
-  return options.smtpUrl ? smtpMailer(options.smtpUrl, options.from) : outboxMailer(options.outboxDir, options.from);
-}
-
-function smtpMailer(url: string, from: string): Mailer {
-  const transport = nodemailer.createTransport({
-    url,
-    pool: true,
-    maxConnections: 3,
-    // Fail fast rather than hold a message for minutes: the queue retries with backoff.
-    connectionTimeout: 10_000,
-    greetingTimeout: 10_000,
-    socketTimeout: 30_000,
-    dnsTimeout: 10_000,
-    idleTimeout: 30_000,
-    ...NO_FETCH,
-  });
+  const transport = createTransport(options);
   return {
-    async send(mail) {
-      await transport.sendMail(message(from, mail));
-    },
-    async close() {
-      // Idle connections end at once; one delivering a message finishes it first.
-      transport.close();
-    },
+    prepare: async (mail) => transport.prepare(await composeMessage(options.from, mail)),
+    close: () => transport.close(),
   };
 }
 
-/** `20261122T130500.123Z`: ISO 8601 basic format, sortable and free of `:` (not portable in file names). */
-function fileStamp(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '');
+/** Both steps at once, for a message no outbox row stands for. */
+export async function sendNow(mailer: Mailer, mail: OutgoingMail): Promise<void> {
+  await (await mailer.prepare(mail)).complete();
 }
 
-function outboxMailer(dir: string, from: string): Mailer {
-  // CRLF throughout, as RFC 5322 wants and SMTP delivery does too.
-  const compose = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows', ...NO_FETCH });
-  let ready: Promise<void> | undefined;
-  // Messages hold addresses: the folder and its files are readable by their owner only.
-  const prepare = async () => {
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    await chmod(dir, 0o700);
-  };
+/** A mailer from a plain send function (tests, a benchmark without mail): it sends when completed. */
+export function mailerFromSend(send: (mail: OutgoingMail) => Promise<void>): Mailer {
   return {
-    async send(mail) {
-      ready ??= prepare().catch((error: unknown) => {
-        ready = undefined; // try again on the next message
-        throw error;
-      });
-      await ready;
-      const info = await compose.sendMail(message(from, mail));
-      const name = `${fileStamp(new Date())}-${randomBytes(6).toString('hex')}.eml`;
-      await writeFile(join(dir, name), info.message, { mode: 0o600, flag: 'wx' });
-    },
-    async close() {
-      compose.close();
-    },
+    prepare: async (mail) => ({ complete: () => send(mail), abandon: () => {} }),
+    close: async () => {},
   };
 }

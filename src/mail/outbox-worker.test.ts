@@ -5,7 +5,7 @@ import { withPrincipal } from '../db/principal.ts';
 import { describeEachDatabase, uniqueTenantId } from '../db/testing.ts';
 import { loadCommune } from '../records/testing.ts';
 import { testKeyring } from '../server/testing.ts';
-import { createMailer, renderMail, type Mailer, type OutgoingMail } from './mailer.ts';
+import { createMailer, mailerFromSend, renderMail, type Mailer, type OutgoingMail } from './mailer.ts';
 import { outboxRow } from './outbox-message.ts';
 import { OutboxWorker } from './outbox-worker.ts';
 import { startTestSmtpServer } from './testing.ts';
@@ -108,13 +108,10 @@ describeEachDatabase('the durable outbox', (database) => {
 
   it('never sends a message twice when two workers race for the same outbox', async () => {
     const sent: string[] = [];
-    const slowMailer: Mailer = {
-      async send(mail) {
-        await new Promise((resolve) => setTimeout(resolve, 5));
-        sent.push(renderMail(mail).text);
-      },
-      async close() {},
-    };
+    const slowMailer = mailerFromSend(async (mail) => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      sent.push(renderMail(mail).text);
+    });
     const { db, keys, worker, queue, logger } = await setUp(slowMailer);
     const other = new OutboxWorker({ db, keys, mailer: slowMailer, logger, batchSize: 3 });
     for (let i = 0; i < 30; i++) await queue({ ...MAIL, text: `message ${i}` });
@@ -125,11 +122,11 @@ describeEachDatabase('the durable outbox', (database) => {
 
   it('takes over a message whose worker died holding it, once its lease has run out', async () => {
     const sent: string[] = [];
-    const mailer: Mailer = { send: async (m) => void sent.push(renderMail(m).text), close: async () => {} };
+    const mailer = mailerFromSend(async (m) => void sent.push(renderMail(m).text));
     const { db, keys, queue, logger } = await setUp(mailer);
     await queue();
     let now = new Date();
-    const crashed = new OutboxWorker({ db, keys, logger, leaseMs: 60_000, clock: () => now, mailer: { send: () => new Promise(() => {}), close: async () => {} } });
+    const crashed = new OutboxWorker({ db, keys, logger, leaseMs: 60_000, clock: () => now, mailer: { prepare: () => new Promise(() => {}), close: async () => {} } });
     void crashed.runOnce(); // claims it, then never finishes: a process killed while sending
     await new Promise((resolve) => setTimeout(resolve, 50));
     const next = new OutboxWorker({ db, keys, mailer, logger, leaseMs: 60_000, clock: () => now });
@@ -139,8 +136,61 @@ describeEachDatabase('the durable outbox', (database) => {
     assert.equal(sent.length, 1);
   });
 
+  it('does not send the copy of a worker whose lease ran out and was taken over', async () => {
+    const sent: string[] = [];
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const late: Mailer = {
+      // Prepared after the lease is over, as a worker stalled for that long would be.
+      prepare: async (mail) => {
+        await held;
+        return { complete: async () => void sent.push(`late ${renderMail(mail).text}`), abandon: () => void sent.push('abandoned') };
+      },
+      close: async () => {},
+    };
+    const { db, keys, queue, logger, rows } = await setUp(mailerFromSend(async () => {}));
+    await queue();
+    let now = new Date();
+    const stalled = new OutboxWorker({ db, keys, logger, leaseMs: 60_000, clock: () => now, mailer: late });
+    const stalledRound = stalled.runOnce();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    now = new Date(Date.now() + 61_000);
+    const next = new OutboxWorker({ db, keys, logger, leaseMs: 60_000, clock: () => now, mailer: mailerFromSend(async (m) => void sent.push(renderMail(m).text)) });
+    assert.deepEqual(await next.runOnce(), { sent: 1, retried: 0, failed: 0 });
+    release();
+    assert.deepEqual(await stalledRound, { sent: 0, retried: 0, failed: 0 });
+    assert.deepEqual(sent, [MAIL.text, 'abandoned']);
+    assert.ok((await rows())[0]?.sent_at);
+  });
+
+  it('puts a message the server refuses after its final line back in the queue, text kept, and sends it on the retry', async () => {
+    const answers = [Object.assign(new Error('try later'), { responseCode: 451 }), undefined];
+    const mailer: Mailer = {
+      prepare: async () => ({
+        complete: () => {
+          const refusal = answers.shift();
+          return refusal ? Promise.reject(refusal) : Promise.resolve();
+        },
+        abandon: () => {},
+      }),
+      close: async () => {},
+    };
+    const { db, keys, logger, worker, queue, rows } = await setUp(mailer, [60_000]);
+    await queue();
+    assert.deepEqual(await worker.runOnce(), { sent: 0, retried: 1, failed: 0 });
+    const [waiting] = await rows();
+    assert.equal(waiting?.sent_at, null, 'not counted as sent');
+    assert.ok(waiting?.sealed, 'its text kept for the retry');
+    assert.equal(waiting?.last_error, '451');
+    const retry = new OutboxWorker({ db, keys, mailer, logger, clock: () => new Date(Date.now() + 61_000) });
+    assert.deepEqual(await retry.runOnce(), { sent: 1, retried: 0, failed: 0 });
+    const [sent] = await rows();
+    assert.ok(sent?.sent_at);
+    assert.equal(sent?.sealed, null);
+  });
+
   it('deletes rows past their expiry, sent or not', async () => {
-    const mailer: Mailer = { send: async () => {}, close: async () => {} };
+    const mailer = mailerFromSend(async () => {});
     const { db, keys, queue, rows, logger } = await setUp(mailer);
     await queue();
     const later = new OutboxWorker({ db, keys, mailer, logger, clock: () => new Date(Date.now() + 2 * 86_400_000) });

@@ -6,11 +6,12 @@
  * expire and the message to be sent by the next round: nothing is lost, and
  * a message sent again keeps its Message-ID. Expired rows are deleted.
  */
+import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { TenantKeys } from '../crypto/tenant-keys.ts';
 import { withPrincipal } from '../db/principal.ts';
 import type { Tables } from '../db/tables.ts';
-import type { Mailer } from './mailer.ts';
+import type { Handover, Mailer, OutgoingMail } from './mailer.ts';
 import { openOutboxMessage } from './outbox-message.ts';
 
 export interface OutboxLogger {
@@ -71,6 +72,22 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
     timer = setTimeout(() => reject(Object.assign(new Error('send timed out'), { code: 'ETIMEDOUT' })), ms);
   });
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** The mail server's answer to a message handed over (wrapped: a promise inside a promise would be adopted). */
+interface Answer {
+  reply: Promise<void>;
+}
+
+/** Like withTimeout, and a message prepared too late is abandoned rather than left holding its connection. */
+function prepareWithin(mailer: Mailer, mail: OutgoingMail, ms: number): Promise<Handover> {
+  let late = false;
+  const preparing = mailer.prepare(mail);
+  void preparing.then((h) => late && h.abandon(), () => undefined);
+  return withTimeout(preparing, ms).catch((e: unknown) => {
+    late = true;
+    throw e;
+  });
 }
 
 export class OutboxWorker {
@@ -157,21 +174,25 @@ export class OutboxWorker {
     if (now.getTime() - this.#lastPurge >= PURGE_EVERY_MS) {
       this.#lastPurge = now.getTime();
       await withPrincipal(this.#o.db, { kind: 'mailer', tenantId: '' }, (trx) => trx.deleteFrom('mail_outbox').where('expires_at', '<=', now).execute());
+      // The text of messages handed over by a worker that died before the server's answer.
+      await sql`select bastide_outbox_forget_sent(${new Date(now.getTime() - this.#o.leaseMs)})`.execute(this.#o.db);
     }
-    const claimed = await this.#claim(now);
-    // Sent ones are marked in small groups as they come back: one statement for several, few resent after a crash.
+    const lease = randomUUID();
+    const claimed = await this.#claim(now, lease);
+    // Sent ones are confirmed (their text dropped) in small groups as the server's answers come back.
     let done: Claimed[] = [];
     let flushing = Promise.resolve();
-    // A group that cannot be marked stays leased and is sent again after the lease; the next groups still go.
+    // A group that cannot be confirmed keeps its text until the sweep; it is marked sent already.
     const flush = () => {
       const group = done;
       done = [];
-      flushing = flushing.then(() => this.#markSent(group)).catch((err: unknown) => this.#log('error', { err, messages: group.length }, 'outbox: sent messages not marked'));
+      flushing = flushing.then(() => this.#markSent(group)).catch((err: unknown) => this.#log('error', { err, messages: group.length }, 'outbox: sent messages not confirmed'));
       return flushing;
     };
+    const handOver = this.#handOverInGroups(lease);
     await Promise.all(
       claimed.map(async (row) => {
-        if (!(await this.#deliver(row, result))) return;
+        if (!(await this.#deliver(row, handOver, result))) return;
         result.sent++;
         done.push(row);
         if (done.length >= 5) await flush();
@@ -181,19 +202,26 @@ export class OutboxWorker {
     return result;
   }
 
-  async #claim(now: Date): Promise<Claimed[]> {
+  async #claim(now: Date, lease: string): Promise<Claimed[]> {
     const leaseEnd = new Date(now.getTime() + this.#o.leaseMs);
-    // One statement under the worker's role (migration 20261202T0600).
-    const { rows } = await sql<Claimed>`select * from bastide_outbox_claim(${now}, ${leaseEnd}, ${this.#o.batchSize})`.execute(this.#o.db);
+    // One statement under the worker's role (migrations 20261202T0600, 20261207T0700).
+    const { rows } = await sql<Claimed>`select * from bastide_outbox_claim(${now}, ${leaseEnd}, ${this.#o.batchSize}, ${lease}::uuid)`.execute(this.#o.db);
     return rows;
   }
 
-  /** Sends one message; true when the mail server took it. */
-  async #deliver(row: Claimed, result: RoundResult): Promise<boolean> {
+  /**
+   * Sends one message; true when the mail server took it. A message the
+   * server refuses after being marked sent goes back to the queue (#failed).
+   */
+  async #deliver(row: Claimed, handOver: (row: Claimed, h: Handover) => Promise<Answer | undefined>, result: RoundResult): Promise<boolean> {
     try {
       if (row.sealed === null) throw Object.assign(new Error('no content'), { code: 'EEMPTY', permanent: true });
       const key = await this.#o.keys.byVersion(row.tenant_id, row.key_version);
-      await withTimeout(this.#o.mailer.send(openOutboxMessage(key, { tenant_id: row.tenant_id, id: row.id, sealed: row.sealed })), this.#o.leaseMs / 2);
+      const handover = await prepareWithin(this.#o.mailer, openOutboxMessage(key, { tenant_id: row.tenant_id, id: row.id, sealed: row.sealed }), this.#o.leaseMs / 2);
+      const answer = await handOver(row, handover);
+      // Not ours any more (the lease ran out and another worker took it): that worker sends it.
+      if (answer === undefined) return false;
+      await withTimeout(answer.reply, this.#o.leaseMs / 2);
       return true;
     } catch (error) {
       await this.#failed(row, (error ?? {}) as SendError, result).catch((err: unknown) => this.#log('error', { err }, 'outbox: failure not recorded'));
@@ -201,7 +229,78 @@ export class OutboxWorker {
     }
   }
 
-  /** Each message is marked as soon as it is sent: a crash then resends as few as possible. */
+  /**
+   * Messages ready to go are marked sent together, in a transaction whose
+   * COMMIT leaves in the same turn of the event loop as their final lines,
+   * and after them (see Handover). A kill before the final lines leaves the
+   * mail server nothing and the transaction rolled back; after the COMMIT,
+   * both are done. Only in the microseconds between the two writes would a
+   * kill cost a copy (sent again after the lease, same Message-ID): never a
+   * message lost. Those that arrive during a commit form the next group.
+   */
+  #handOverInGroups(lease: string): (row: Claimed, h: Handover) => Promise<Answer | undefined> {
+    type Waiting = { row: Claimed; handover: Handover; resolve: (answer: Answer | undefined) => void; reject: (e: unknown) => void };
+    let queue: Waiting[] = [];
+    let running = false;
+    const commitGroups = async () => {
+      running = true;
+      try {
+        while (queue.length > 0) {
+          const group = queue;
+          queue = [];
+          try {
+            const answers = await this.#commitGroup(group, lease);
+            group.forEach((w, i) => w.resolve(answers[i]));
+          } catch (error) {
+            for (const w of group) w.reject(error);
+          }
+        }
+      } finally {
+        running = false;
+      }
+    };
+    return (row, handover) =>
+      new Promise((resolve, reject) => {
+        queue.push({ row, handover, resolve, reject });
+        if (!running) void commitGroups();
+      });
+  }
+
+  async #commitGroup(group: readonly { row: Claimed; handover: Handover }[], lease: string): Promise<(Answer | undefined)[]> {
+    const answers: (Answer | undefined)[] = group.map(() => undefined);
+    try {
+      await this.#o.db.connection().execute(async (conn) => {
+        await sql`begin`.execute(conn);
+        let ours: Set<string>;
+        try {
+          const { rows } = await sql<{ tenant_id: string; id: string }>`select * from bastide_outbox_handover(${group.map((g) => g.row.tenant_id)}::text[], ${group.map((g) => g.row.id)}::uuid[], ${lease}::uuid, ${this.#o.clock()})`.execute(conn);
+          ours = new Set(rows.map((r) => `${r.tenant_id}/${r.id}`));
+        } catch (error) {
+          await sql`rollback`.execute(conn).catch(() => undefined);
+          throw error;
+        }
+        // From here to the COMMIT's write, nothing is awaited but the statement itself.
+        group.forEach((g, i) => {
+          if (!ours.has(`${g.row.tenant_id}/${g.row.id}`)) return g.handover.abandon();
+          const reply = g.handover.complete();
+          // Awaited once the COMMIT is done; a refusal arriving before then is not an unhandled rejection.
+          reply.catch(() => undefined);
+          answers[i] = { reply };
+        });
+        await sql`commit`.execute(conn);
+      });
+    } catch (error) {
+      // Completed ones are with the server: their answers still count, and a confirmation marks them.
+      if (answers.some((a) => a !== undefined)) this.#log('error', { err: error, messages: group.length }, 'outbox: handover not committed');
+      else {
+        for (const g of group) g.handover.abandon();
+        throw error;
+      }
+    }
+    return answers;
+  }
+
+  /** Confirms messages the server took: marked sent (again, if their handover did not commit), their text dropped. */
   async #markSent(rows: Claimed[]): Promise<void> {
     if (rows.length === 0) return;
     await sql`select bastide_outbox_sent(${rows.map((r) => r.tenant_id)}::text[], ${rows.map((r) => r.id)}::uuid[], ${this.#o.clock()})`.execute(this.#o.db);
@@ -212,16 +311,17 @@ export class OutboxWorker {
     const code = errorCode(e);
     // A permanent refusal (5xx: unknown mailbox…) would be refused again.
     if (delay === undefined || e.permanent === true) {
-      await this.#update(row, { failed_at: this.#o.clock(), sealed: null, locked_until: null, last_error: code });
+      await this.#update(row, { sent_at: null, failed_at: this.#o.clock(), sealed: null, locked_until: null, last_error: code });
       this.#log('warn', { mailId: row.id, tenant: row.tenant_id, attempts: row.attempts, code }, 'e-mail not delivered');
       result.failed++;
       return;
     }
-    await this.#update(row, { next_attempt_at: new Date(this.#o.clock().getTime() + delay), locked_until: null, last_error: code });
+    // sent_at back to null: a refusal after the handover's commit.
+    await this.#update(row, { sent_at: null, next_attempt_at: new Date(this.#o.clock().getTime() + delay), locked_until: null, last_error: code });
     result.retried++;
   }
 
-  #update(row: Claimed, set: Partial<{ sent_at: Date; failed_at: Date; sealed: null; locked_until: null; last_error: string | null; next_attempt_at: Date }>) {
+  #update(row: Claimed, set: Partial<{ sent_at: Date | null; failed_at: Date; sealed: null; locked_until: null; last_error: string | null; next_attempt_at: Date }>) {
     return withPrincipal(this.#o.db, { kind: 'mailer', tenantId: '' }, (trx) =>
       trx.updateTable('mail_outbox').set(set).where('tenant_id', '=', row.tenant_id).where('id', '=', row.id).execute(),
     );

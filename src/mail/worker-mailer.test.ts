@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { readMail, startTestSmtpServer, type TestSmtpServer } from './testing.ts';
+import { sendNow } from './mailer.ts';
 import { createWorkerMailer } from './worker-mailer.ts';
 
 const MAIL = { to: 'camille.martin@example.org', subject: 'Votre demande a bien été reçue', text: 'Numéro de suivi : K7QM-3XTP-9WZD' };
@@ -17,7 +18,7 @@ describe('the mailer in its own thread', () => {
 
   it('delivers over SMTP like the mailer it wraps', async () => {
     const mailer = createWorkerMailer({ smtpUrl: smtp.url, outboxDir: '/nonexistent', from: 'bastide@example.org' });
-    await mailer.send(MAIL);
+    await sendNow(mailer, MAIL);
     await mailer.close();
     assert.equal(smtp.received.length, 1);
     assert.match(readMail(smtp.received[0]!.raw).decoded, /K7QM-3XTP-9WZD/);
@@ -26,8 +27,8 @@ describe('the mailer in its own thread', () => {
   it('writes to the outbox without SMTP', async () => {
     const dir = join(await mkdtemp(join(tmpdir(), 'worker-outbox-')), 'outbox');
     const mailer = createWorkerMailer({ outboxDir: dir, from: 'bastide@example.org' });
-    await mailer.send(MAIL);
-    await mailer.send(MAIL);
+    await sendNow(mailer, MAIL);
+    await sendNow(mailer, MAIL);
     await mailer.close();
     assert.equal((await readdir(dir)).length, 2);
   });
@@ -36,8 +37,8 @@ describe('the mailer in its own thread', () => {
     smtp.rejectRecipients(1, 451);
     const mailer = createWorkerMailer({ smtpUrl: smtp.url, outboxDir: '/nonexistent', from: 'bastide@example.org' });
     const before = smtp.received.length;
-    await assert.rejects(mailer.send(MAIL), (e: { responseCode?: number }) => e.responseCode === 451);
-    await mailer.send(MAIL);
+    await assert.rejects(sendNow(mailer, MAIL), (e: { responseCode?: number }) => e.responseCode === 451);
+    await sendNow(mailer, MAIL);
     await mailer.close();
     assert.equal(smtp.received.length, before + 1);
   });
@@ -46,7 +47,7 @@ describe('the mailer in its own thread', () => {
     const idle = createWorkerMailer({ smtpUrl: smtp.url, outboxDir: '/nonexistent', from: 'bastide@example.org' });
     await idle.close();
     const before = smtp.received.length;
-    await idle.send(MAIL);
+    await sendNow(idle, MAIL);
     await idle.close();
     assert.equal(smtp.received.length, before + 1);
   });
