@@ -1,9 +1,10 @@
 /**
  * The outbox folder (no `SMTP_URL`): each message is written under a
  * temporary name, and `complete` renames it to its `.eml` name, one
- * synchronous call, so the folder never shows a message the database does
- * not count as sent, nor half a file. Leftover temporary files of a process
- * that was killed are removed at the next start.
+ * synchronous call just before the outbox's COMMIT (a kill between the two
+ * leaves a file the database does not count as sent, which is then written
+ * again: a copy, never a loss), and never half a file. Leftover temporary
+ * files of a process that was killed are removed at the next start.
  */
 import { randomBytes } from 'node:crypto';
 import { renameSync } from 'node:fs';
@@ -38,14 +39,17 @@ export function fileTransport(dir: string): Transport {
       await writeFile(part, message.raw, { mode: 0o600, flag: 'wx' });
       let settled = false;
       return {
+        get ready() {
+          return !settled;
+        },
         complete() {
-          if (settled) return Promise.reject(new Error('message already handed over'));
+          if (settled) return { handed: false, answer: Promise.reject(new Error('message already handed over')) };
           settled = true;
           try {
             renameSync(part, join(dir, name));
-            return Promise.resolve();
+            return { handed: true, answer: Promise.resolve() };
           } catch (error) {
-            return Promise.reject(error);
+            return { handed: false, answer: Promise.reject(error) };
           }
         },
         abandon() {

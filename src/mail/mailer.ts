@@ -46,14 +46,23 @@ export function renderMail(mail: OutgoingMail): ComposedMail {
  * the rename of its file to its final name.
  */
 export interface Handover {
+  /** The last step can still be taken (the connection is still open). */
+  readonly ready: boolean;
   /**
    * Takes that step before it returns (a synchronous write or rename): a
    * process killed after this call cannot undo it, killed before it leaves
-   * nothing behind. The promise settles on the receiver's answer.
+   * nothing behind. `handed`: the step is wholly done as far as this process
+   * is concerned (false: part of it may still wait in this process, and a
+   * kill could lose it). `answer` settles on the receiver's answer.
    */
-  complete(): Promise<void>;
+  complete(): Completion;
   /** The receiver never gets the message. */
   abandon(): void;
+}
+
+export interface Completion {
+  handed: boolean;
+  answer: Promise<void>;
 }
 
 /** A composed message as it travels: the envelope and the bytes. */
@@ -96,13 +105,13 @@ export function createMailer(options: MailerOptions): Mailer {
 
 /** Both steps at once, for a message no outbox row stands for. */
 export async function sendNow(mailer: Mailer, mail: OutgoingMail): Promise<void> {
-  await (await mailer.prepare(mail)).complete();
+  await (await mailer.prepare(mail)).complete().answer;
 }
 
 /** A mailer from a plain send function (tests, a benchmark without mail): it sends when completed. */
 export function mailerFromSend(send: (mail: OutgoingMail) => Promise<void>): Mailer {
   return {
-    prepare: async (mail) => ({ complete: () => send(mail), abandon: () => {} }),
+    prepare: async (mail) => ({ ready: true, complete: () => ({ handed: true, answer: send(mail) }), abandon: () => {} }),
     close: async () => {},
   };
 }

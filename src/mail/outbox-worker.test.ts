@@ -136,40 +136,115 @@ describeEachDatabase('the durable outbox', (database) => {
     assert.equal(sent.length, 1);
   });
 
-  it('does not send the copy of a worker whose lease ran out and was taken over', async () => {
-    const sent: string[] = [];
-    let release: () => void = () => {};
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const late: Mailer = {
-      // Prepared after the lease is over, as a worker stalled for that long would be.
+  /** A mailer whose messages wait, prepared, until the test lets each go; what it sends or abandons is written down. */
+  function heldMailer(name: string, log: string[]) {
+    const gates: (() => void)[] = [];
+    const mailer: Mailer = {
       prepare: async (mail) => {
-        await held;
-        return { complete: async () => void sent.push(`late ${renderMail(mail).text}`), abandon: () => void sent.push('abandoned') };
+        await new Promise<void>((resolve) => gates.push(resolve));
+        const text = renderMail(mail).text;
+        return {
+          ready: true,
+          complete: () => (log.push(`${name} sent ${text}`), { handed: true, answer: Promise.resolve() }),
+          abandon: () => void log.push(`${name} abandoned`),
+        };
       },
       close: async () => {},
     };
+    const prepared = async () => {
+      while (gates.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    };
+    return { mailer, prepared, release: () => gates.shift()?.() };
+  }
+
+  it('hands a message over only while its claim holds it: a worker that stalled past its lease drops its copy', async () => {
+    const log: string[] = [];
     const { db, keys, queue, logger, rows } = await setUp(mailerFromSend(async () => {}));
     await queue();
     let now = new Date();
-    const stalled = new OutboxWorker({ db, keys, logger, leaseMs: 60_000, clock: () => now, mailer: late });
-    const stalledRound = stalled.runOnce();
+    const stalled = heldMailer('stalled', log);
+    const first = new OutboxWorker({ db, keys, logger, leaseMs: 60_000, clock: () => now, mailer: stalled.mailer });
+    const firstRound = first.runOnce();
+    await stalled.prepared();
+    now = new Date(Date.now() + 61_000);
+    const taker = heldMailer('taker', log);
+    const second = new OutboxWorker({ db, keys, logger, leaseMs: 60_000, clock: () => now, mailer: taker.mailer });
+    const secondRound = second.runOnce();
+    await taker.prepared();
+    // Both hold the message prepared, neither has marked it: only the lease tells them apart.
+    stalled.release();
+    assert.deepEqual(await firstRound, { sent: 0, retried: 0, failed: 0 });
+    taker.release();
+    assert.deepEqual(await secondRound, { sent: 1, retried: 0, failed: 0 });
+    assert.deepEqual(log, ['stalled abandoned', `taker sent ${MAIL.text}`]);
+    assert.ok((await rows())[0]?.sent_at);
+  });
+
+  it('lets no stalled worker undo the work of the one that took its message over', async () => {
+    const { db, keys, queue, logger, rows } = await setUp(mailerFromSend(async () => {}));
+    await queue();
+    let now = new Date();
+    let refuse: (e: Error) => void = () => {};
+    const refusing: Mailer = { prepare: () => new Promise((_, reject) => (refuse = reject)), close: async () => {} };
+    const first = new OutboxWorker({ db, keys, logger, leaseMs: 60_000, clock: () => now, mailer: refusing });
+    const firstRound = first.runOnce();
     await new Promise((resolve) => setTimeout(resolve, 50));
     now = new Date(Date.now() + 61_000);
-    const next = new OutboxWorker({ db, keys, logger, leaseMs: 60_000, clock: () => now, mailer: mailerFromSend(async (m) => void sent.push(renderMail(m).text)) });
-    assert.deepEqual(await next.runOnce(), { sent: 1, retried: 0, failed: 0 });
-    release();
-    assert.deepEqual(await stalledRound, { sent: 0, retried: 0, failed: 0 });
-    assert.deepEqual(sent, [MAIL.text, 'abandoned']);
-    assert.ok((await rows())[0]?.sent_at);
+    const sent: string[] = [];
+    const second = new OutboxWorker({ db, keys, logger, leaseMs: 60_000, clock: () => now, mailer: mailerFromSend(async (m) => void sent.push(renderMail(m).text)) });
+    assert.deepEqual(await second.runOnce(), { sent: 1, retried: 0, failed: 0 });
+    // The stalled one now hears a permanent refusal: too late, the message is not its own any more.
+    refuse(Object.assign(new Error('refused'), { responseCode: 554, permanent: true }));
+    await firstRound;
+    const [row] = await rows();
+    assert.ok(row?.sent_at, 'still sent');
+    assert.equal(row?.failed_at, null);
+    assert.deepEqual(sent, [MAIL.text]);
+  });
+
+  it('does not mark sent a message whose connection was lost while it waited, and sends it on the retry', async () => {
+    let lost = true;
+    const sent: string[] = [];
+    const mailer: Mailer = {
+      prepare: async (mail) => ({
+        ready: !lost,
+        complete: () => (sent.push(renderMail(mail).text), { handed: true, answer: Promise.resolve() }),
+        abandon: () => {},
+      }),
+      close: async () => {},
+    };
+    const { db, keys, logger, worker, queue, rows } = await setUp(mailer, [60_000]);
+    await queue();
+    assert.deepEqual(await worker.runOnce(), { sent: 0, retried: 1, failed: 0 });
+    assert.equal((await rows())[0]?.sent_at, null);
+    assert.deepEqual(sent, []);
+    lost = false;
+    const retry = new OutboxWorker({ db, keys, mailer, logger, clock: () => new Date(Date.now() + 61_000) });
+    assert.deepEqual(await retry.runOnce(), { sent: 1, retried: 0, failed: 0 });
+    assert.deepEqual(sent, [MAIL.text]);
+  });
+
+  it('rolls the handover back when a final line may still wait in this process, and confirms it by the answer', async () => {
+    const { worker, queue, rows } = await setUp({
+      prepare: async () => ({ ready: true, complete: () => ({ handed: false, answer: new Promise((resolve) => setTimeout(resolve, 20)) }), abandon: () => {} }),
+      close: async () => {},
+    });
+    await queue();
+    // Until the answer, the message is not marked (a kill then would send it again, not lose it); the answer marks it.
+    assert.deepEqual(await worker.runOnce(), { sent: 1, retried: 0, failed: 0 });
+    const [row] = await rows();
+    assert.ok(row?.sent_at);
+    assert.equal(row?.sealed, null);
   });
 
   it('puts a message the server refuses after its final line back in the queue, text kept, and sends it on the retry', async () => {
     const answers = [Object.assign(new Error('try later'), { responseCode: 451 }), undefined];
     const mailer: Mailer = {
       prepare: async () => ({
+        ready: true,
         complete: () => {
           const refusal = answers.shift();
-          return refusal ? Promise.reject(refusal) : Promise.resolve();
+          return { handed: true, answer: refusal ? Promise.reject(refusal) : Promise.resolve() };
         },
         abandon: () => {},
       }),

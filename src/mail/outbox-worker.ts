@@ -41,6 +41,8 @@ export interface RoundResult {
 
 const DEFAULT_RETRY_DELAYS_MS = [10_000, 60_000, 300_000, 1_800_000, 7_200_000, 21_600_000];
 const PURGE_EVERY_MS = 60_000;
+/** How long a message marked sent may still wait for the server's answer (SMTP allows ten minutes), with a margin. */
+const FINAL_ANSWER_MS = 11 * 60_000;
 
 interface Claimed {
   tenant_id: string;
@@ -175,7 +177,7 @@ export class OutboxWorker {
       this.#lastPurge = now.getTime();
       await withPrincipal(this.#o.db, { kind: 'mailer', tenantId: '' }, (trx) => trx.deleteFrom('mail_outbox').where('expires_at', '<=', now).execute());
       // The text of messages handed over by a worker that died before the server's answer.
-      await sql`select bastide_outbox_forget_sent(${new Date(now.getTime() - this.#o.leaseMs)})`.execute(this.#o.db);
+      await sql`select bastide_outbox_forget_sent(${new Date(now.getTime() - Math.max(this.#o.leaseMs, FINAL_ANSWER_MS))})`.execute(this.#o.db);
     }
     const lease = randomUUID();
     const claimed = await this.#claim(now, lease);
@@ -192,7 +194,7 @@ export class OutboxWorker {
     const handOver = this.#handOverInGroups(lease);
     await Promise.all(
       claimed.map(async (row) => {
-        if (!(await this.#deliver(row, handOver, result))) return;
+        if (!(await this.#deliver(row, lease, handOver, result))) return;
         result.sent++;
         done.push(row);
         if (done.length >= 5) await flush();
@@ -213,7 +215,7 @@ export class OutboxWorker {
    * Sends one message; true when the mail server took it. A message the
    * server refuses after being marked sent goes back to the queue (#failed).
    */
-  async #deliver(row: Claimed, handOver: (row: Claimed, h: Handover) => Promise<Answer | undefined>, result: RoundResult): Promise<boolean> {
+  async #deliver(row: Claimed, lease: string, handOver: (row: Claimed, h: Handover) => Promise<Answer | undefined>, result: RoundResult): Promise<boolean> {
     try {
       if (row.sealed === null) throw Object.assign(new Error('no content'), { code: 'EEMPTY', permanent: true });
       const key = await this.#o.keys.byVersion(row.tenant_id, row.key_version);
@@ -221,10 +223,12 @@ export class OutboxWorker {
       const answer = await handOver(row, handover);
       // Not ours any more (the lease ran out and another worker took it): that worker sends it.
       if (answer === undefined) return false;
-      await withTimeout(answer.reply, this.#o.leaseMs / 2);
+      // Bounded by the transport (SMTP: ten minutes for the answer to the final line). Marked sent, the
+      // message is no other worker's to take meanwhile.
+      await answer.reply;
       return true;
     } catch (error) {
-      await this.#failed(row, (error ?? {}) as SendError, result).catch((err: unknown) => this.#log('error', { err }, 'outbox: failure not recorded'));
+      await this.#failed(row, lease, (error ?? {}) as SendError, result).catch((err: unknown) => this.#log('error', { err }, 'outbox: failure not recorded'));
       return false;
     }
   }
@@ -235,8 +239,10 @@ export class OutboxWorker {
    * and after them (see Handover). A kill before the final lines leaves the
    * mail server nothing and the transaction rolled back; after the COMMIT,
    * both are done. Only in the microseconds between the two writes would a
-   * kill cost a copy (sent again after the lease, same Message-ID): never a
-   * message lost. Those that arrive during a commit form the next group.
+   * kill cost a copy (sent again after the lease, same Message-ID). A line
+   * not wholly handed to the system, or a connection already lost, is not
+   * marked: the same copy-not-loss rule. Those that arrive during a commit
+   * form the next group.
    */
   #handOverInGroups(lease: string): (row: Claimed, h: Handover) => Promise<Answer | undefined> {
     type Waiting = { row: Claimed; handover: Handover; resolve: (answer: Answer | undefined) => void; reject: (e: unknown) => void };
@@ -268,32 +274,56 @@ export class OutboxWorker {
 
   async #commitGroup(group: readonly { row: Claimed; handover: Handover }[], lease: string): Promise<(Answer | undefined)[]> {
     const answers: (Answer | undefined)[] = group.map(() => undefined);
+    const key = (r: { tenant_id: string; id: string }) => `${r.tenant_id}/${r.id}`;
+    // A connection lost while waiting for the group is not marked: the message goes back to the queue.
+    const ready = group.filter((g, i) => {
+      if (g.handover.ready) return true;
+      g.handover.abandon();
+      answers[i] = { reply: Promise.reject(Object.assign(new Error('connection lost before the handover'), { code: 'ECONNECTION' })) };
+      answers[i]!.reply.catch(() => undefined);
+      return false;
+    });
+    if (ready.length === 0) return answers;
+    let completed = false;
     try {
       await this.#o.db.connection().execute(async (conn) => {
         await sql`begin`.execute(conn);
         let ours: Set<string>;
         try {
-          const { rows } = await sql<{ tenant_id: string; id: string }>`select * from bastide_outbox_handover(${group.map((g) => g.row.tenant_id)}::text[], ${group.map((g) => g.row.id)}::uuid[], ${lease}::uuid, ${this.#o.clock()})`.execute(conn);
-          ours = new Set(rows.map((r) => `${r.tenant_id}/${r.id}`));
+          const { rows } = await sql<{ tenant_id: string; id: string }>`select * from bastide_outbox_handover(${ready.map((g) => g.row.tenant_id)}::text[], ${ready.map((g) => g.row.id)}::uuid[], ${lease}::uuid, ${this.#o.clock()})`.execute(conn);
+          ours = new Set(rows.map(key));
         } catch (error) {
           await sql`rollback`.execute(conn).catch(() => undefined);
           throw error;
         }
         // From here to the COMMIT's write, nothing is awaited but the statement itself.
-        group.forEach((g, i) => {
-          if (!ours.has(`${g.row.tenant_id}/${g.row.id}`)) return g.handover.abandon();
-          const reply = g.handover.complete();
-          // Awaited once the COMMIT is done; a refusal arriving before then is not an unhandled rejection.
-          reply.catch(() => undefined);
-          answers[i] = { reply };
-        });
-        await sql`commit`.execute(conn);
+        let handed = true;
+        try {
+          group.forEach((g, i) => {
+            if (answers[i] !== undefined) return;
+            if (!ours.has(key(g.row))) return g.handover.abandon();
+            const done = g.handover.complete();
+            completed = true;
+            // Awaited once the COMMIT is done; a refusal arriving before then is not an unhandled rejection.
+            done.answer.catch(() => undefined);
+            answers[i] = { reply: done.answer };
+            handed &&= done.handed;
+          });
+        } catch (error) {
+          handed = false;
+          for (const [i, g] of group.entries()) if (answers[i] === undefined) g.handover.abandon();
+          this.#log('error', { err: error }, 'outbox: handover failed');
+        }
+        // A final line that may still wait in this process: not marked, so that a kill now costs a copy, not a loss.
+        // The server's answers still confirm (#markSent) or put back (#failed) each message.
+        if (handed) await sql`commit`.execute(conn);
+        else await sql`rollback`.execute(conn);
       });
     } catch (error) {
       // Completed ones are with the server: their answers still count, and a confirmation marks them.
-      if (answers.some((a) => a !== undefined)) this.#log('error', { err: error, messages: group.length }, 'outbox: handover not committed');
+      if (completed) this.#log('error', { err: error, messages: group.length }, 'outbox: handover not committed');
       else {
-        for (const g of group) g.handover.abandon();
+        for (const [i, g] of group.entries()) if (answers[i] === undefined) g.handover.abandon();
         throw error;
       }
     }
@@ -306,24 +336,25 @@ export class OutboxWorker {
     await sql`select bastide_outbox_sent(${rows.map((r) => r.tenant_id)}::text[], ${rows.map((r) => r.id)}::uuid[], ${this.#o.clock()})`.execute(this.#o.db);
   }
 
-  async #failed(row: Claimed, e: SendError, result: RoundResult): Promise<void> {
+  async #failed(row: Claimed, lease: string, e: SendError, result: RoundResult): Promise<void> {
     const delay = this.#o.retryDelaysMs[row.attempts - 1];
     const code = errorCode(e);
     // A permanent refusal (5xx: unknown mailbox…) would be refused again.
     if (delay === undefined || e.permanent === true) {
-      await this.#update(row, { sent_at: null, failed_at: this.#o.clock(), sealed: null, locked_until: null, last_error: code });
+      await this.#update(row, lease, { sent_at: null, failed_at: this.#o.clock(), sealed: null, locked_until: null, last_error: code });
       this.#log('warn', { mailId: row.id, tenant: row.tenant_id, attempts: row.attempts, code }, 'e-mail not delivered');
       result.failed++;
       return;
     }
     // sent_at back to null: a refusal after the handover's commit.
-    await this.#update(row, { sent_at: null, next_attempt_at: new Date(this.#o.clock().getTime() + delay), locked_until: null, last_error: code });
+    await this.#update(row, lease, { sent_at: null, next_attempt_at: new Date(this.#o.clock().getTime() + delay), locked_until: null, last_error: code });
     result.retried++;
   }
 
-  #update(row: Claimed, set: Partial<{ sent_at: Date | null; failed_at: Date; sealed: null; locked_until: null; last_error: string | null; next_attempt_at: Date }>) {
+  /** Only while the message is still this claim's: a worker that stalled past its lease must not undo another's work. */
+  #update(row: Claimed, lease: string, set: Partial<{ sent_at: Date | null; failed_at: Date; sealed: null; locked_until: null; last_error: string | null; next_attempt_at: Date }>) {
     return withPrincipal(this.#o.db, { kind: 'mailer', tenantId: '' }, (trx) =>
-      trx.updateTable('mail_outbox').set(set).where('tenant_id', '=', row.tenant_id).where('id', '=', row.id).execute(),
+      trx.updateTable('mail_outbox').set(set).where('tenant_id', '=', row.tenant_id).where('id', '=', row.id).where('lease', '=', lease).execute(),
     );
   }
 

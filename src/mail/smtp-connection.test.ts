@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -48,6 +49,35 @@ async function startServer(options: SMTPServerOptions, host = '127.0.0.1'): Prom
   return state;
 }
 
+/** A server that misbehaves as told: `script` answers each line the client sends. */
+async function scriptedServer(script: (line: string, socket: Socket) => void, greeting = '220 relais.test ESMTP\r\n'): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => {});
+    socket.write(greeting);
+    let buffer = '';
+    socket.on('data', (chunk) => {
+      buffer += chunk.toString('latin1');
+      let end: number;
+      while ((end = buffer.indexOf('\r\n')) >= 0) {
+        const line = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        script(line, socket);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as { port: number }).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
 const settings = (port: number, more: Partial<ReturnType<typeof smtpSettings>> = {}) => smtpSettings(`smtp://127.0.0.1:${port}`, { replyTimeoutMs: 5_000, ...more });
 
 describe('the final "." line of SMTP', () => {
@@ -69,9 +99,11 @@ describe('an SMTP connection', () => {
   it('delivers a message, lines beginning with a dot intact, and sends the next one on the same connection', async () => {
     const conn = await SmtpConnection.open(settings(plain.port));
     await conn.begin('mairie@example.org', ['camille@example.org'], MESSAGE);
-    await conn.finish();
+    const first = conn.finish();
+    assert.equal(first.handed, true, 'the final line is wholly with the system when finish returns');
+    await first.answer;
     await conn.begin('mairie@example.org', ['dominique@example.org'], MESSAGE);
-    await conn.finish();
+    await conn.finish().answer;
     await conn.quit();
     assert.deepEqual(
       plain.received.slice(-2).map((m) => m.to),
@@ -87,7 +119,7 @@ describe('an SMTP connection', () => {
     cut.destroy(); // what a process killed before the outbox's COMMIT leaves
     const done = await SmtpConnection.open(settings(plain.port));
     await done.begin('mairie@example.org', ['apres@example.org'], MESSAGE);
-    void done.finish().catch(() => undefined);
+    void done.finish().answer.catch(() => undefined);
     done.destroy(); // killed right after: the line is already the operating system's to deliver
     await sleep(300);
     assert.deepEqual(
@@ -101,7 +133,7 @@ describe('an SMTP connection', () => {
     await assert.rejects(conn.begin('mairie@example.org', ['inconnu@example.org'], MESSAGE), (e: SmtpError) => e.responseCode === 550 && e.permanent && !e.message.includes('inconnu'));
     await conn.reset();
     await conn.begin('mairie@example.org', ['camille@example.org'], MESSAGE);
-    await conn.finish();
+    await conn.finish().answer;
     await conn.quit();
   });
 
@@ -114,7 +146,7 @@ describe('an SMTP connection', () => {
   it('sends an address with accents with SMTPUTF8, and refuses it to a server without that extension', async () => {
     const conn = await SmtpConnection.open(settings(plain.port));
     await conn.begin('mairie@example.org', ['hélène@example.org'], MESSAGE);
-    await conn.finish();
+    await conn.finish().answer;
     await conn.quit();
     assert.deepEqual(plain.received.at(-1)!.to, ['hélène@example.org']);
     const old = await startServer({ disabledCommands: ['STARTTLS'], hideSMTPUTF8: true, hidePIPELINING: true });
@@ -123,7 +155,7 @@ describe('an SMTP connection', () => {
       await assert.rejects(conn2.begin('mairie@example.org', ['hélène@example.org'], MESSAGE), (e: SmtpError) => e.responseCode === 553 && e.permanent);
       // Without PIPELINING, one command at a time.
       await conn2.begin('mairie@example.org', ['camille@example.org'], MESSAGE);
-      await conn2.finish();
+      await conn2.finish().answer;
       await conn2.quit();
       assert.equal(old.received.length, 1);
     } finally {
@@ -150,10 +182,24 @@ describe('an SMTP connection to a relay that asks for a password', () => {
   it('upgrades with STARTTLS, checks the certificate, and signs in before sending', async () => {
     const conn = await SmtpConnection.open(smtpSettings(`smtp://mairie:${encodeURIComponent('pa ss:é')}@127.0.0.1:${relay.port}`, { tls: { ca: cert } }));
     await conn.begin('mairie@example.org', ['camille@example.org'], MESSAGE);
-    await conn.finish();
+    await conn.finish().answer;
     await conn.quit();
     assert.equal(relay.received.length, 1);
     assert.deepEqual(relay.logins, ['PLAIN:mairie']);
+  });
+
+  it('signs in with LOGIN when the relay offers no PLAIN', async () => {
+    const loginOnly = await startServer({ key: readFileSync(join(dir, 'key.pem')), cert, authOptional: false, authMethods: ['LOGIN'] });
+    try {
+      const conn = await SmtpConnection.open(smtpSettings(`smtp://mairie:${encodeURIComponent('pa ss:é')}@127.0.0.1:${loginOnly.port}`, { tls: { ca: cert } }));
+      await conn.begin('mairie@example.org', ['camille@example.org'], MESSAGE);
+      await conn.finish().answer;
+      await conn.quit();
+      assert.deepEqual(loginOnly.logins, ['LOGIN:mairie']);
+      assert.equal(loginOnly.received.length, 1);
+    } finally {
+      await loginOnly.close();
+    }
   });
 
   it('refuses a certificate it cannot trust, and a wrong password, without retrying forever', async () => {
@@ -172,6 +218,83 @@ describe('an SMTP connection to a relay that asks for a password', () => {
       assert.deepEqual(open.logins, []);
     } finally {
       await open.close();
+    }
+  });
+});
+
+describe('an SMTP connection to a relay that misbehaves', () => {
+  it('takes a refusal of the sender (530: sign in first) as the relay\'s, not the message\'s: the message waits', async () => {
+    const relay = await scriptedServer((line, socket) => {
+      if (line.startsWith('EHLO')) socket.write('250-relais.test\r\n250 PIPELINING\r\n');
+      else if (line.startsWith('MAIL')) socket.write('530 5.7.0 Authentication required\r\n');
+      else if (line.startsWith('RCPT')) socket.write('503 5.5.1 Error: need MAIL command\r\n');
+      else if (line === 'DATA') socket.write('503 5.5.1 Error: need RCPT command\r\n');
+    });
+    try {
+      const conn = await SmtpConnection.open(settings(relay.port));
+      await assert.rejects(conn.begin('mairie@example.org', ['camille@example.org'], MESSAGE), (e: SmtpError) => e.responseCode === 530 && !e.permanent);
+      conn.destroy();
+    } finally {
+      await relay.close();
+    }
+  });
+
+  it('fails cleanly, without an unhandled rejection, when the relay drops the connection in the middle of a command', async () => {
+    const relay = await scriptedServer((line, socket) => {
+      if (line.startsWith('EHLO')) socket.write('250 relais.test\r\n'); // no PIPELINING: one command at a time
+      else if (line.startsWith('MAIL')) socket.resetAndDestroy();
+    });
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => void unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      for (let i = 0; i < 20; i++) {
+        const conn = await SmtpConnection.open(settings(relay.port));
+        await assert.rejects(conn.begin('mairie@example.org', ['camille@example.org'], MESSAGE), (e: SmtpError) => e instanceof SmtpError && !e.permanent);
+        assert.equal(conn.usable, false);
+      }
+      await sleep(50);
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      await relay.close();
+    }
+  });
+
+  it('gives up a STARTTLS handshake that never comes, within its time-out', async () => {
+    const relay = await scriptedServer((line, socket) => {
+      if (line.startsWith('EHLO')) socket.write('250-relais.test\r\n250 STARTTLS\r\n');
+      else if (line === 'STARTTLS') socket.write('220 go ahead\r\n'); // then silence
+    });
+    try {
+      const started = Date.now();
+      await assert.rejects(SmtpConnection.open(settings(relay.port, { replyTimeoutMs: 300 })), (e: SmtpError) => e.code === 'ETLS');
+      assert.ok(Date.now() - started < 5_000);
+    } finally {
+      await relay.close();
+    }
+  });
+
+  it('refuses answers slipped in clear after STARTTLS\'s 220, before any TLS', async () => {
+    const relay = await scriptedServer((line, socket) => {
+      if (line.startsWith('EHLO')) socket.write('250-relais.test\r\n250 STARTTLS\r\n');
+      else if (line === 'STARTTLS') socket.write('220 go ahead\r\n250 injected\r\n354 injected\r\n');
+    });
+    try {
+      await assert.rejects(SmtpConnection.open(settings(relay.port)), (e: SmtpError) => e.code === 'EPROTOCOL');
+    } finally {
+      await relay.close();
+    }
+  });
+
+  it('ends a reply that never ends, rather than hold it in memory', async () => {
+    const relay = await scriptedServer((line, socket) => {
+      if (line.startsWith('EHLO')) for (let i = 0; i < 500; i++) socket.write(`250-line ${i}\r\n`);
+    });
+    try {
+      await assert.rejects(SmtpConnection.open(settings(relay.port)), (e: SmtpError) => e.code === 'EPROTOCOL');
+    } finally {
+      await relay.close();
     }
   });
 });

@@ -26,6 +26,8 @@ export interface SmtpSettings {
   connectionTimeoutMs: number;
   /** Time allowed for each reply once connected. */
   replyTimeoutMs: number;
+  /** Time allowed for the answer to a message's final line. */
+  finalReplyTimeoutMs: number;
   /** Tests: trust a private certificate. */
   tls?: ConnectionOptions;
 }
@@ -43,6 +45,7 @@ export function smtpSettings(url: string, overrides: Partial<SmtpSettings> = {})
     clientName: 'bastide.localhost',
     connectionTimeoutMs: 10_000,
     replyTimeoutMs: 30_000,
+    finalReplyTimeoutMs: 600_000,
     ...overrides,
   };
 }
@@ -52,16 +55,18 @@ export class SmtpError extends Error {
   readonly code: string;
   readonly responseCode: number | undefined;
   /**
-   * Sending the same message again would be refused again (5xx but 503). A
-   * refused password is not the message's fault: messages wait, with their
-   * retries, for the configuration to be mended.
+   * Sending the same message again would be refused again: a 5xx (but 503)
+   * to what is the message's own (a recipient, DATA, its content). A 5xx to
+   * the greeting, EHLO, a password or the sender (530: sign in first) is
+   * the relay's or the configuration's: messages wait, with their retries,
+   * for it to be mended.
    */
   readonly permanent: boolean;
-  constructor(code: string, responseCode?: number) {
+  constructor(code: string, responseCode?: number, ownFault = false) {
     super(responseCode === undefined ? `SMTP ${code}` : `SMTP reply ${responseCode}`);
     this.code = code;
     this.responseCode = responseCode;
-    this.permanent = code !== 'EAUTH' && responseCode !== undefined && responseCode >= 500 && responseCode !== 503;
+    this.permanent = ownFault && responseCode !== undefined && responseCode >= 500 && responseCode !== 503;
   }
 }
 
@@ -70,7 +75,10 @@ interface Reply {
   lines: string[];
 }
 
-const LOOPBACK = /^(127\.|::1$|localhost$)/i;
+/** The address connected to, not the name configured (`127.mail.example` is a name). */
+function isLoopback(address: string | undefined): boolean {
+  return address !== undefined && (/^(::ffff:)?127\./.test(address) || address === '::1');
+}
 
 export class SmtpConnection {
   #socket: Socket | TLSSocket;
@@ -96,10 +104,12 @@ export class SmtpConnection {
     const socket = await connectSocket(settings);
     const conn = new SmtpConnection(socket, settings);
     try {
-      await conn.#expect(await conn.#reply(), 220, 'EGREETING');
+      conn.#expect(await conn.#reply(), 220, 'EGREETING');
       await conn.#hello();
       if (!conn.#tls && conn.#extensions.has('STARTTLS')) {
-        await conn.#expect(await conn.#command('STARTTLS'), 220, 'ETLS');
+        conn.#expect(await conn.#command('STARTTLS'), 220, 'ETLS');
+        // Anything that came in clear after that answer would be taken as the secured server's (RFC 3207, 4.2).
+        if (conn.#buffer !== '' || conn.#lines.length > 0 || conn.#replies.length > 0) throw new SmtpError('EPROTOCOL');
         await conn.#upgrade();
         await conn.#hello();
       }
@@ -122,15 +132,16 @@ export class SmtpConnection {
    */
   async begin(from: string, to: readonly string[], message: Buffer): Promise<void> {
     const ascii = (s: string) => /^[\x20-\x7e]*$/.test(s);
-    if (![from, ...to].every((a) => !/[\r\n<>\s]/.test(a))) throw new SmtpError('EENVELOPE', 501);
+    if (![from, ...to].every((a) => !/[\r\n<>\s]/.test(a))) throw new SmtpError('EENVELOPE', 501, true);
     const utf8 = ![from, ...to].every(ascii);
-    if (utf8 && !this.#extensions.has('SMTPUTF8')) throw new SmtpError('EENVELOPE', 553);
+    if (utf8 && !this.#extensions.has('SMTPUTF8')) throw new SmtpError('EENVELOPE', 553, true);
     const commands = [`MAIL FROM:<${from}>${utf8 ? ' SMTPUTF8' : ''}`, ...to.map((rcpt) => `RCPT TO:<${rcpt}>`), 'DATA'];
     const wanted = [[250], ...to.map(() => [250, 251]), [354]];
     // With PIPELINING (RFC 2920) the envelope goes in one write and its answers come back together: one round trip, not three.
     const replies = this.#extensions.has('PIPELINING') ? await this.#commands(commands) : await this.#oneByOne(commands, wanted);
     try {
-      for (const [i, reply] of replies.entries()) await this.#expect(reply, wanted[i]!, i === commands.length - 1 ? 'EMESSAGE' : 'EENVELOPE');
+      // The sender's refusal is the relay's (530: sign in first); a recipient's or DATA's is the message's.
+      for (const [i, reply] of replies.entries()) this.#expect(reply, wanted[i]!, i === commands.length - 1 ? 'EMESSAGE' : 'EENVELOPE', i > 0);
     } catch (e) {
       // A recipient refused but DATA accepted: the server now waits for a message that will not come.
       if (replies.at(-1)?.code === 354) this.destroy();
@@ -141,19 +152,30 @@ export class SmtpConnection {
 
   /**
    * Writes the message's last line. Synchronous on purpose: nothing else runs
-   * between it and what the caller does next. Resolves on the server's
-   * answer (250: it has the message).
+   * between it and what the caller does next. Returns whether the line is
+   * wholly in the operating system's hands (it is then delivered even if
+   * this process dies), and the server's answer (250: it has the message),
+   * awaited up to ten minutes as RFC 5321 (4.5.3.2.6) asks: a client that
+   * gave up sooner would send again what the server was still taking.
    */
-  finish(): Promise<void> {
-    if (!this.usable) return Promise.reject(this.#failure ?? new SmtpError('ECONNECTION'));
+  finish(): { handed: boolean; answer: Promise<void> } {
+    if (!this.usable) return { handed: false, answer: Promise.reject(this.#failure ?? new SmtpError('ECONNECTION')) };
     const answer = this.#reply();
+    this.#socket.setTimeout(this.#settings.finalReplyTimeoutMs);
     this.#socket.write('.\r\n');
-    return answer.then((r) => this.#expect(r, 250, 'EMESSAGE'));
+    const handed = this.usable && this.#socket.writableLength === 0;
+    return {
+      handed,
+      answer: answer.then((r) => {
+        this.#socket.setTimeout(this.#settings.replyTimeoutMs);
+        this.#expect(r, 250, 'EMESSAGE', true);
+      }),
+    };
   }
 
   /** After a message: ready for the next envelope. */
   async reset(): Promise<void> {
-    await this.#expect(await this.#command('RSET'), 250, 'EPROTOCOL');
+    this.#expect(await this.#command('RSET'), 250, 'EPROTOCOL');
   }
 
   ref(): void {
@@ -205,6 +227,12 @@ export class SmtpConnection {
       const line = this.#buffer.slice(0, end).replace(/\r$/, '');
       this.#buffer = this.#buffer.slice(end + 1);
       this.#lines.push(line);
+      // Bounded, whatever the server sends: a reply of many lines, or replies no one asked for.
+      if (this.#lines.length > 100 || this.#replies.length > 10) {
+        this.#fail(new SmtpError('EPROTOCOL'));
+        this.#socket.destroy();
+        return;
+      }
       if (line[3] === '-') continue;
       const code = Number(line.slice(0, 3));
       const reply = { code: Number.isInteger(code) ? code : 0, lines: this.#lines.map((l) => l.slice(4)) };
@@ -229,6 +257,8 @@ export class SmtpConnection {
 
   async #command(line: string): Promise<Reply> {
     const answer = this.#reply();
+    // Awaited below; a write that fails first must not leave it rejected with no one to hear.
+    answer.catch(() => undefined);
     await this.#write(Buffer.from(`${line}\r\n`, 'utf8'));
     return answer;
   }
@@ -259,14 +289,14 @@ export class SmtpConnection {
     });
   }
 
-  async #expect(reply: Reply, wanted: number | number[], code: string): Promise<void> {
+  #expect(reply: Reply, wanted: number | number[], code: string, ownFault = false): void {
     const ok = Array.isArray(wanted) ? wanted.includes(reply.code) : reply.code === wanted;
-    if (!ok) throw new SmtpError(code, reply.code || undefined);
+    if (!ok) throw new SmtpError(code, reply.code || undefined, ownFault);
   }
 
   async #hello(): Promise<void> {
     const reply = await this.#command(`EHLO ${this.#settings.clientName}`);
-    await this.#expect(reply, 250, 'EPROTOCOL');
+    this.#expect(reply, 250, 'EPROTOCOL');
     this.#extensions.clear();
     this.#authMethods.clear();
     for (const line of reply.lines.slice(1)) {
@@ -292,9 +322,11 @@ export class SmtpConnection {
     });
     this.#socket = secured;
     this.#listen(secured);
+    // A handshake that never ends settles too: the socket's time-out closes it.
     await new Promise<void>((resolve, reject) => {
       secured.once('secureConnect', resolve);
       secured.once('error', reject);
+      secured.once('close', reject);
     }).catch(() => {
       throw new SmtpError('ETLS');
     });
@@ -303,16 +335,16 @@ export class SmtpConnection {
 
   async #login(user: string, pass: string): Promise<void> {
     // A password never crosses a network in clear; a relay on this machine may go without TLS.
-    if (!this.#tls && !LOOPBACK.test(this.#settings.host)) throw new SmtpError('ENOTLS');
+    if (!this.#tls && !isLoopback(this.#socket.remoteAddress)) throw new SmtpError('ENOTLS');
     if (this.#authMethods.has('PLAIN')) {
       const token = Buffer.from(`\0${user}\0${pass}`, 'utf8').toString('base64');
-      await this.#expect(await this.#command(`AUTH PLAIN ${token}`), 235, 'EAUTH');
+      this.#expect(await this.#command(`AUTH PLAIN ${token}`), 235, 'EAUTH');
       return;
     }
     if (this.#authMethods.has('LOGIN')) {
-      await this.#expect(await this.#command('AUTH LOGIN'), 334, 'EAUTH');
-      await this.#expect(await this.#command(Buffer.from(user, 'utf8').toString('base64')), 334, 'EAUTH');
-      await this.#expect(await this.#command(Buffer.from(pass, 'utf8').toString('base64')), 235, 'EAUTH');
+      this.#expect(await this.#command('AUTH LOGIN'), 334, 'EAUTH');
+      this.#expect(await this.#command(Buffer.from(user, 'utf8').toString('base64')), 334, 'EAUTH');
+      this.#expect(await this.#command(Buffer.from(pass, 'utf8').toString('base64')), 235, 'EAUTH');
       return;
     }
     throw new SmtpError('EAUTH');

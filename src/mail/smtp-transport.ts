@@ -74,16 +74,23 @@ export function smtpTransport(url: string, options: SmtpTransportOptions = {}): 
       }
       let settled = false;
       return {
+        get ready() {
+          return !settled && conn.usable;
+        },
         complete() {
-          if (settled) return Promise.reject(new Error('message already handed over'));
+          if (settled) return { handed: false, answer: Promise.reject(new Error('message already handed over')) };
           settled = true;
-          return conn.finish().then(
-            () => release(conn, true),
-            (e: unknown) => {
-              release(conn, (e as { responseCode?: unknown }).responseCode !== undefined);
-              throw e;
-            },
-          );
+          const { handed, answer } = conn.finish();
+          return {
+            handed,
+            answer: answer.then(
+              () => release(conn, true),
+              (e: unknown) => {
+                release(conn, (e as { responseCode?: unknown }).responseCode !== undefined);
+                throw e;
+              },
+            ),
+          };
         },
         abandon() {
           if (settled) return;
