@@ -1,10 +1,11 @@
 /**
  * Sends what the outbox holds. Each round claims a batch of due messages
  * with a lease (FOR UPDATE SKIP LOCKED, so that several instances never take
- * the same one), sends them, and marks each sent (its sealed text is then
- * dropped) or schedules a retry with backoff. A crash leaves the lease to
- * expire and the message to be sent by the next round: nothing is lost, and
- * a message sent again keeps its Message-ID. Expired rows are deleted.
+ * the same one, and a token of its own), sends each but its last step, and
+ * marks the ready ones sent, their sealed text dropped, in the same turn of
+ * the event loop as it takes that step (see #commitGroup): a crash sends a
+ * message neither twice nor never. A refusal schedules a retry with backoff,
+ * the text put back. Expired rows are deleted.
  */
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
@@ -41,8 +42,6 @@ export interface RoundResult {
 
 const DEFAULT_RETRY_DELAYS_MS = [10_000, 60_000, 300_000, 1_800_000, 7_200_000, 21_600_000];
 const PURGE_EVERY_MS = 60_000;
-/** How long a message marked sent may still wait for the server's answer (SMTP allows ten minutes), with a margin. */
-const FINAL_ANSWER_MS = 11 * 60_000;
 
 interface Claimed {
   tenant_id: string;
@@ -79,6 +78,8 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
 /** The mail server's answer to a message handed over (wrapped: a promise inside a promise would be adopted). */
 interface Answer {
   reply: Promise<void>;
+  /** Its handover was committed: the row says sent already, its text is gone. */
+  marked: boolean;
 }
 
 /** Like withTimeout, and a message prepared too late is abandoned rather than left holding its connection. */
@@ -176,15 +177,13 @@ export class OutboxWorker {
     if (now.getTime() - this.#lastPurge >= PURGE_EVERY_MS) {
       this.#lastPurge = now.getTime();
       await withPrincipal(this.#o.db, { kind: 'mailer', tenantId: '' }, (trx) => trx.deleteFrom('mail_outbox').where('expires_at', '<=', now).execute());
-      // The text of messages handed over by a worker that died before the server's answer.
-      await sql`select bastide_outbox_forget_sent(${new Date(now.getTime() - Math.max(this.#o.leaseMs, FINAL_ANSWER_MS))})`.execute(this.#o.db);
     }
     const lease = randomUUID();
     const claimed = await this.#claim(now, lease);
-    // Sent ones are confirmed (their text dropped) in small groups as the server's answers come back.
+    // Sent ones whose handover was not committed (rare) are marked in small groups as the server's answers come back.
     let done: Claimed[] = [];
     let flushing = Promise.resolve();
-    // A group that cannot be confirmed keeps its text until the sweep; it is marked sent already.
+    // A group that cannot be marked stays leased and is sent again after the lease; the next groups still go.
     const flush = () => {
       const group = done;
       done = [];
@@ -194,8 +193,10 @@ export class OutboxWorker {
     const handOver = this.#handOverInGroups(lease);
     await Promise.all(
       claimed.map(async (row) => {
-        if (!(await this.#deliver(row, lease, handOver, result))) return;
+        const delivered = await this.#deliver(row, lease, handOver, result);
+        if (delivered === undefined) return;
         result.sent++;
+        if (delivered === 'marked') return;
         done.push(row);
         if (done.length >= 5) await flush();
       }),
@@ -212,24 +213,26 @@ export class OutboxWorker {
   }
 
   /**
-   * Sends one message; true when the mail server took it. A message the
-   * server refuses after being marked sent goes back to the queue (#failed).
+   * Sends one message. Resolves when the mail server took it: `marked` if
+   * its handover was committed, `unmarked` if it is still to be marked.
+   * A message the server refuses after its handover goes back to the queue
+   * with its text (#failed).
    */
-  async #deliver(row: Claimed, lease: string, handOver: (row: Claimed, h: Handover) => Promise<Answer | undefined>, result: RoundResult): Promise<boolean> {
+  async #deliver(row: Claimed, lease: string, handOver: (row: Claimed, h: Handover) => Promise<Answer | undefined>, result: RoundResult): Promise<'marked' | 'unmarked' | undefined> {
     try {
       if (row.sealed === null) throw Object.assign(new Error('no content'), { code: 'EEMPTY', permanent: true });
       const key = await this.#o.keys.byVersion(row.tenant_id, row.key_version);
       const handover = await prepareWithin(this.#o.mailer, openOutboxMessage(key, { tenant_id: row.tenant_id, id: row.id, sealed: row.sealed }), this.#o.leaseMs / 2);
       const answer = await handOver(row, handover);
       // Not ours any more (the lease ran out and another worker took it): that worker sends it.
-      if (answer === undefined) return false;
+      if (answer === undefined) return undefined;
       // Bounded by the transport (SMTP: ten minutes for the answer to the final line). Marked sent, the
       // message is no other worker's to take meanwhile.
       await answer.reply;
-      return true;
+      return answer.marked ? 'marked' : 'unmarked';
     } catch (error) {
       await this.#failed(row, lease, (error ?? {}) as SendError, result).catch((err: unknown) => this.#log('error', { err }, 'outbox: failure not recorded'));
-      return false;
+      return undefined;
     }
   }
 
@@ -279,7 +282,7 @@ export class OutboxWorker {
     const ready = group.filter((g, i) => {
       if (g.handover.ready) return true;
       g.handover.abandon();
-      answers[i] = { reply: Promise.reject(Object.assign(new Error('connection lost before the handover'), { code: 'ECONNECTION' })) };
+      answers[i] = { reply: Promise.reject(Object.assign(new Error('connection lost before the handover'), { code: 'ECONNECTION' })), marked: false };
       answers[i]!.reply.catch(() => undefined);
       return false;
     });
@@ -306,7 +309,7 @@ export class OutboxWorker {
             completed = true;
             // Awaited once the COMMIT is done; a refusal arriving before then is not an unhandled rejection.
             done.answer.catch(() => undefined);
-            answers[i] = { reply: done.answer };
+            answers[i] = { reply: done.answer, marked: false };
             handed &&= done.handed;
           });
         } catch (error) {
@@ -316,8 +319,12 @@ export class OutboxWorker {
         }
         // A final line that may still wait in this process: not marked, so that a kill now costs a copy, not a loss.
         // The server's answers still confirm (#markSent) or put back (#failed) each message.
-        if (handed) await sql`commit`.execute(conn);
-        else await sql`rollback`.execute(conn);
+        if (!handed) {
+          await sql`rollback`.execute(conn);
+          return;
+        }
+        await sql`commit`.execute(conn);
+        for (const [i, g] of group.entries()) if (ours.has(key(g.row)) && answers[i]) answers[i]!.marked = true;
       });
     } catch (error) {
       // Completed ones are with the server: their answers still count, and a confirmation marks them.
@@ -330,7 +337,7 @@ export class OutboxWorker {
     return answers;
   }
 
-  /** Confirms messages the server took: marked sent (again, if their handover did not commit), their text dropped. */
+  /** Marks sent, text dropped, messages the server took whose handover was not committed. */
   async #markSent(rows: Claimed[]): Promise<void> {
     if (rows.length === 0) return;
     await sql`select bastide_outbox_sent(${rows.map((r) => r.tenant_id)}::text[], ${rows.map((r) => r.id)}::uuid[], ${this.#o.clock()})`.execute(this.#o.db);
@@ -340,19 +347,20 @@ export class OutboxWorker {
     const delay = this.#o.retryDelaysMs[row.attempts - 1];
     const code = errorCode(e);
     // A permanent refusal (5xx: unknown mailbox…) would be refused again.
+    // (sent_at back to null: a refusal after the handover was committed.)
     if (delay === undefined || e.permanent === true) {
       await this.#update(row, lease, { sent_at: null, failed_at: this.#o.clock(), sealed: null, locked_until: null, last_error: code });
       this.#log('warn', { mailId: row.id, tenant: row.tenant_id, attempts: row.attempts, code }, 'e-mail not delivered');
       result.failed++;
       return;
     }
-    // sent_at back to null: a refusal after the handover's commit.
-    await this.#update(row, lease, { sent_at: null, next_attempt_at: new Date(this.#o.clock().getTime() + delay), locked_until: null, last_error: code });
+    // Its text back, from this worker's memory: the handover dropped it from the row.
+    await this.#update(row, lease, { sent_at: null, sealed: row.sealed, next_attempt_at: new Date(this.#o.clock().getTime() + delay), locked_until: null, last_error: code });
     result.retried++;
   }
 
   /** Only while the message is still this claim's: a worker that stalled past its lease must not undo another's work. */
-  #update(row: Claimed, lease: string, set: Partial<{ sent_at: Date | null; failed_at: Date; sealed: null; locked_until: null; last_error: string | null; next_attempt_at: Date }>) {
+  #update(row: Claimed, lease: string, set: Partial<{ sent_at: Date | null; failed_at: Date; sealed: string | null; locked_until: null; last_error: string | null; next_attempt_at: Date }>) {
     return withPrincipal(this.#o.db, { kind: 'mailer', tenantId: '' }, (trx) =>
       trx.updateTable('mail_outbox').set(set).where('tenant_id', '=', row.tenant_id).where('id', '=', row.id).where('lease', '=', lease).execute(),
     );

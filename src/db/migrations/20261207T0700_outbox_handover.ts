@@ -8,9 +8,9 @@
 // - `lease`: each claim's own token. Only the claim that holds a message may
 //   mark it (`bastide_outbox_handover`); a worker whose lease ran out and was
 //   taken over finds nothing to mark and drops its copy unsent.
-// - The message's sealed text stays until the server has answered (a refusal
-//   after the last line puts the message back in the queue); the sweep drops
-//   the text of messages marked sent whose worker died before that answer.
+// - The handover drops the message's sealed text with the same update (one
+//   row version, not two); a refusal after the last line puts the message
+//   back in the queue with its text, which the worker still holds.
 import { sql, type Kysely } from 'kysely';
 
 /** The claim, with its lease token or (down) as it was before. */
@@ -36,7 +36,6 @@ function claimFunction(withLease: boolean): string {
 export async function up(db: Kysely<unknown>): Promise<void> {
   const run = (text: string) => sql.raw(text).execute(db);
   await run(`ALTER TABLE mail_outbox ADD COLUMN lease uuid`);
-  await run(`CREATE INDEX mail_outbox_sent_sealed ON mail_outbox (sent_at) WHERE sent_at IS NOT NULL AND sealed IS NOT NULL`);
   await run(`DROP FUNCTION bastide_outbox_claim(timestamptz, timestamptz, integer)`);
   await run(claimFunction(true));
   // Called inside the worker's own transaction: the role it sets lasts until that transaction's COMMIT.
@@ -47,28 +46,18 @@ export async function up(db: Kysely<unknown>): Promise<void> {
      BEGIN
        PERFORM set_config('role', 'bastide_mailer', true);
        RETURN QUERY
-         UPDATE mail_outbox AS m SET sent_at = p_at
+         UPDATE mail_outbox AS m SET sent_at = p_at, sealed = NULL, locked_until = NULL, last_error = NULL
          FROM unnest(p_tenants, p_ids) AS s(tenant_id, id)
          WHERE m.tenant_id = s.tenant_id AND m.id = s.id AND m.lease = p_lease AND m.sent_at IS NULL AND m.failed_at IS NULL
          RETURNING m.tenant_id, m.id;
-     END $$`,
-  );
-  await run(
-    `CREATE FUNCTION bastide_outbox_forget_sent(p_before timestamptz) RETURNS void
-     LANGUAGE plpgsql AS $$
-     BEGIN
-       PERFORM set_config('role', 'bastide_mailer', true);
-       UPDATE mail_outbox SET sealed = NULL, locked_until = NULL WHERE sent_at < p_before AND sealed IS NOT NULL;
      END $$`,
   );
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   const run = (text: string) => sql.raw(text).execute(db);
-  await run(`DROP FUNCTION bastide_outbox_forget_sent(timestamptz)`);
   await run(`DROP FUNCTION bastide_outbox_handover(text[], uuid[], uuid, timestamptz)`);
   await run(`DROP FUNCTION bastide_outbox_claim(timestamptz, timestamptz, integer, uuid)`);
   await run(claimFunction(false));
-  await run(`DROP INDEX mail_outbox_sent_sealed`);
   await run(`ALTER TABLE mail_outbox DROP COLUMN lease`);
 }
