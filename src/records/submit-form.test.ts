@@ -140,11 +140,11 @@ describeEachDatabase('storing a submission', (database) => {
     const other = uniqueTenantId('other');
     const record = { tenant_id: other, id: '00000000-0000-4000-8000-000000000001', processing_id: 'p', form_id: 'f', service_id: 's', register_version: 1, status: 'received', data: {}, tracking_hash: 'x', created_at: new Date(), updated_at: new Date(), frozen: false };
     await assert.rejects(
-      sql`select bastide_public_submit(${loaded.tenantId}, ${JSON.stringify(record)}::jsonb, '[]'::jsonb, null::jsonb, null::jsonb)`.execute(database().db),
+      sql`select bastide_public_submissions(${loaded.tenantId}, ${JSON.stringify([record])}::jsonb, '[]'::jsonb, '[]'::jsonb, '[]'::jsonb)`.execute(database().db),
       /row-level security/,
     );
     const role = await sql<{ u: string }>`select current_user as u`.execute(database().db);
-    assert.notEqual(role.rows[0]!.u, 'bastide_public', 'the role ends with the statement');
+    assert.notEqual(role.rows[0]!.u, 'bastide_submitter', 'the role ends with the statement');
   });
 
   it('answers unknown-form for a form of no processing', async () => {

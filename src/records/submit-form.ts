@@ -6,7 +6,7 @@
  * it is stored or nothing is.
  */
 import { createHash, createHmac, randomUUID } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { seal, sealJson } from '../crypto/aead.ts';
 import type { TenantKeys } from '../crypto/tenant-keys.ts';
 import { byteaParam } from '../db/bytea.ts';
@@ -25,6 +25,7 @@ import { outboxExpiry } from '../mail/outbox-expiry.ts';
 import { receiptMail } from './receipt-mail.ts';
 import { normaliseSubjectKey, recipientOf, subjectKeyFields } from './subject-key.ts';
 import { splitRecord } from './record-split.ts';
+import { submissionWriter, type SubmissionWriter } from './submission-writer.ts';
 import { newTrackingCode, trackingHash } from './tracking-code.ts';
 
 export interface SubmitMeta {
@@ -61,6 +62,8 @@ export type SubmitResult =
 export interface SubmitDeps {
   db: Kysely<Tables>;
   keys: TenantKeys;
+  /** Where submissions without files are written (by default the database's own writer). */
+  writer?: Pick<SubmissionWriter, 'write'>;
 }
 
 export const recordAad = (tenantId: string, recordId: string) => `bastide:record:${tenantId}:${recordId}`;
@@ -164,10 +167,13 @@ export async function submitForm(deps: SubmitDeps, loaded: LoadedRegister, formI
 
   try {
     if (uploads.length === 0 && !meta.citizenId) {
-      // The common case in one round trip (see the migration of bastide_public_submit).
-      await sql`select bastide_public_submit(${tenantId}, ${JSON.stringify({ ...record, data: plain })}::jsonb, ${JSON.stringify(subjects)}::jsonb, ${
-        logRow ? JSON.stringify(logRow) : null
-      }::jsonb, ${mailRow ? JSON.stringify(mailRow) : null}::jsonb)`.execute(deps.db);
+      // The common case: one statement, shared with the submissions of the tenant waiting at the same moment.
+      await (deps.writer ?? submissionWriter(deps.db)).write(tenantId, {
+        record: JSON.stringify({ ...record, data: plain }),
+        subjects: subjects.map((s) => JSON.stringify(s)),
+        log: logRow ? JSON.stringify(logRow) : undefined,
+        mail: mailRow ? JSON.stringify(mailRow) : undefined,
+      });
     } else
       await withPrincipal(deps.db, { kind: 'public', tenantId }, async (trx) => {
         await trx.insertInto('records').values({ ...record, data: JSON.stringify(plain) }).execute();
