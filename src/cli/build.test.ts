@@ -78,7 +78,8 @@ describe('bastide as an executable', () => {
     const child = spawn(join(ROOT, 'bin/bastide.js'), ['--data-dir', dataDir, 'serve', '--port', '0'], { env: cliEnv(), stdio: 'ignore' });
     try {
       let cmdline = '';
-      for (let i = 0; i < 50 && !cmdline.includes('serve'); i++) {
+      // Until env (the #! line's `/usr/bin/env -S`) has replaced itself with node: on a busy machine that takes a while.
+      for (let i = 0; i < 250 && (!cmdline.includes('serve') || /^\S*\benv /.test(cmdline)); i++) {
         await sleep(20);
         cmdline = existsSync(`/proc/${child.pid}/cmdline`) ? readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0').join(' ') : '';
       }

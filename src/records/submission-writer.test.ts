@@ -11,12 +11,15 @@ import { submitForm } from './submit-form.ts';
 import { SubmissionWriter, type SubmissionRows } from './submission-writer.ts';
 import { contactData, loadCommune } from './testing.ts';
 
-/** The database, counting the statements that write submissions. */
-function counting(db: Kysely<Tables>) {
+/** The database, counting the statements that write submissions (and noting when each starts). */
+function counting(db: Kysely<Tables>, events: string[] = []) {
   const seen = { statements: 0 };
   const plugin: KyselyPlugin = {
     transformQuery: (args) => {
-      if (args.node.kind === 'RawNode' && args.node.sqlFragments.join('').includes('bastide_public_submissions')) seen.statements++;
+      if (args.node.kind === 'RawNode' && args.node.sqlFragments.join('').includes('bastide_public_submissions')) {
+        seen.statements++;
+        events.push('start');
+      }
       return args.node;
     },
     transformResult: async (args) => args.result,
@@ -58,18 +61,24 @@ describeEachDatabase('writing submissions together', (database) => {
     assert.deepEqual(await stored(tenantId), { records: 10, subjects: 10, logs: 10, mails: 10 });
   });
 
-  it('stores the others when one of a statement fails, and gives that one its own error', async () => {
+  it('stores the others when one of a statement fails, gives that one its own error, and writes them again one at a time', async () => {
     const { tenantId, rows } = await rowsOf(4);
-    const writer = new SubmissionWriter(database().db, { inFlight: 1 });
+    const events: string[] = [];
+    const { db } = counting(database().db, events);
+    const writer = new SubmissionWriter(db, { inFlight: 1 });
     await writer.write(tenantId, rows[0]!);
+    events.length = 0;
+    const settled = (p: Promise<void>) => p.finally(() => events.push('end'));
     // The same record again (a replay) among three new ones.
-    const outcomes = await Promise.allSettled([writer.write(tenantId, rows[1]!), writer.write(tenantId, rows[0]!), writer.write(tenantId, rows[2]!), writer.write(tenantId, rows[3]!)]);
+    const outcomes = await Promise.allSettled([rows[1]!, rows[0]!, rows[2]!, rows[3]!].map((r) => settled(writer.write(tenantId, r))));
     assert.deepEqual(
       outcomes.map((o) => o.status),
       ['fulfilled', 'rejected', 'fulfilled', 'fulfilled'],
     );
     assert.equal(((outcomes[1] as PromiseRejectedResult).reason as { code?: string }).code, '23505');
     assert.deepEqual(await stored(tenantId), { records: 4, subjects: 4, logs: 4, mails: 4 });
+    // The failed statement, then each submission alone, never more at once than the writer allows.
+    assert.deepEqual(events, ['start', 'start', 'end', 'start', 'end', 'start', 'end', 'start', 'end']);
   });
 
   it('writes each tenant in its own statement, under its own tenant', async () => {
@@ -92,6 +101,18 @@ describeEachDatabase('writing submissions together', (database) => {
     const orphanMail = { ...rows[1]!, mail: retarget(rows[1]!.mail!) };
     for (const bad of [orphanIndex, orphanMail]) await assert.rejects(writer.write(tenantId, bad), (e: { code?: string }) => e.code === '23503');
     assert.deepEqual(await stored(tenantId), { records: 0, subjects: 0, logs: 0, mails: 0 });
+  });
+
+  it('stores a new record as received whatever the rows say, and leaves the role it found inside a longer transaction', async () => {
+    const { tenantId, rows } = await rowsOf(1);
+    const record = JSON.stringify({ ...(JSON.parse(rows[0]!.record) as object), status: 'done', frozen: true, claimed_by: randomUUID(), archived_at: new Date() });
+    const role = await database().db.transaction().execute(async (trx) => {
+      await sql`select bastide_public_submissions(${tenantId}, ${`[${record}]`}::jsonb, ${`[${rows[0]!.subjects.join(',')}]`}::jsonb, '[]'::jsonb, '[]'::jsonb)`.execute(trx);
+      return (await sql<{ u: string }>`select current_user as u`.execute(trx)).rows[0]!.u;
+    });
+    assert.notEqual(role, 'bastide_submitter');
+    const row = await withPrincipal(database().db, { kind: 'system', tenantId }, (trx) => trx.selectFrom('records').select(['status', 'frozen', 'claimed_by', 'archived_at']).where('tenant_id', '=', tenantId).executeTakeFirstOrThrow());
+    assert.deepEqual(row, { status: 'received', frozen: false, claimed_by: null, archived_at: null });
   });
 
   it('still checks, for the public role outside the function, that a receipt’s record exists', async () => {

@@ -7,8 +7,9 @@
  * of the same tenant (up to a bound). Alone, a submission is written at once
  * in a statement of its own: batching costs no latency, it only replaces the
  * wait for a connection. A statement is atomic: if it fails, its
- * submissions are written again one by one, so that each gets its own
- * answer (a replayed Idempotency-Key refused, the others stored).
+ * submissions go back to the head of the line to be written one by one,
+ * under the same bound, so that each gets its own answer (a replayed
+ * Idempotency-Key refused, the others stored).
  */
 import { sql, type Kysely } from 'kysely';
 import type { Tables } from '../db/tables.ts';
@@ -24,6 +25,8 @@ export interface SubmissionRows {
 interface Waiting {
   tenantId: string;
   rows: SubmissionRows;
+  /** Its statement with others failed: written in one of its own. */
+  alone: boolean;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
@@ -53,7 +56,7 @@ export class SubmissionWriter {
   /** Resolves once the submission is committed; rejects with the database's error for it. */
   write(tenantId: string, rows: SubmissionRows): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.#waiting.push({ tenantId, rows, resolve, reject });
+      this.#waiting.push({ tenantId, rows, alone: false, resolve, reject });
       this.#next();
     });
   }
@@ -71,10 +74,11 @@ export class SubmissionWriter {
 
   /** The oldest waiting submission and those of its tenant behind it, in order. */
   #take(): Waiting[] {
-    const tenantId = this.#waiting[0]!.tenantId;
+    const first = this.#waiting[0]!;
+    if (first.alone) return [this.#waiting.shift()!];
     const batch: Waiting[] = [];
     const rest: Waiting[] = [];
-    for (const w of this.#waiting) (w.tenantId === tenantId && batch.length < this.#maxBatch ? batch : rest).push(w);
+    for (const w of this.#waiting) (w.tenantId === first.tenantId && !w.alone && batch.length < this.#maxBatch ? batch : rest).push(w);
     this.#waiting = rest;
     return batch;
   }
@@ -85,8 +89,8 @@ export class SubmissionWriter {
       for (const w of batch) w.resolve();
     } catch (error) {
       if (batch.length === 1) return batch[0]!.reject(error);
-      // Nothing of the batch was stored: each on its own, to learn which one failed and why.
-      await Promise.all(batch.map((w) => this.#statement([w]).then(w.resolve, w.reject)));
+      // Nothing of the batch was stored: each again on its own, first in line, to learn which one failed and why.
+      this.#waiting.unshift(...batch.map((w) => ({ ...w, alone: true })));
     }
   }
 
