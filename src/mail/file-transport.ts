@@ -6,10 +6,10 @@
  * again: a copy, never a loss), and never half a file. Leftover temporary
  * files of a process that was killed are removed at the next start.
  */
-import { randomBytes } from 'node:crypto';
 import { renameSync } from 'node:fs';
 import { chmod, mkdir, readdir, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pooledRandomBytes } from '../crypto/random-pool.ts';
 import type { Transport } from './mailer.ts';
 
 /** `20261122T130500.123Z`: ISO 8601 basic format, sortable and free of `:` (not portable in file names). */
@@ -34,7 +34,7 @@ export function fileTransport(dir: string): Transport {
         throw error;
       });
       await ready;
-      const name = `${fileStamp(new Date())}-${randomBytes(6).toString('hex')}.eml`;
+      const name = `${fileStamp(new Date())}-${pooledRandomBytes(6).toString('hex')}.eml`;
       const part = join(dir, `.${name}.part`);
       await writeFile(part, message.raw, { mode: 0o600, flag: 'wx' });
       let settled = false;

@@ -3,13 +3,13 @@
  * account. 12 characters of Crockford base32 (60 bits), grouped by four,
  * without the letters people confuse (I, L, O, U). Only a hash is stored.
  */
-import { randomBytes } from 'node:crypto';
+import { pooledRandomBytes } from '../crypto/random-pool.ts';
 import { lookupHash } from '../crypto/tenant-keys.ts';
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 /** A random code; or, from a secret (a keyed hash of an Idempotency-Key), the same code every time. */
-export function newTrackingCode(secret: Uint8Array = randomBytes(12)): string {
+export function newTrackingCode(secret: Uint8Array = pooledRandomBytes(12)): string {
   const bytes = secret.subarray(0, 12);
   let code = '';
   for (const b of bytes) code += ALPHABET[b & 31];
