@@ -47,6 +47,7 @@ import { openDatabase, type Database } from '../src/db/database.ts';
 import { mailerFromSend } from '../src/mail/mailer.ts';
 import { withPrincipal } from '../src/db/principal.ts';
 import { formatProblem } from '../src/register/problem.ts';
+import { submissionWriter } from '../src/records/submission-writer.ts';
 import { loadRegister } from '../src/register/register-loader.ts';
 import { buildApp } from '../src/server/app.ts';
 import { createAppContext } from '../src/server/app-context.ts';
@@ -118,6 +119,8 @@ interface Phase extends HarnessPhase<Target> {
   serverCpuPerReplyUs: number | undefined;
   /** How long the mail queue took to empty after the phase. */
   mailDrainMs: number;
+  /** Submissions per statement of the writer (src/records/submission-writer.ts) during the phase. */
+  submissionsPerStatement: number | undefined;
 }
 
 /** Replies by route and status, counted when the server sends them, whether or not the client is still there. */
@@ -177,6 +180,7 @@ async function main(): Promise<number> {
       return reply.code(201).send({ id: row.rows[0]!.id });
     });
 
+    const writer = submissionWriter(db);
     const submitPath = `/api/v1/${tenantId}/forms/${FORM}/submissions`;
     const counter = serverCounter();
     const targetOf = (routeUrl: string | undefined): Target | undefined =>
@@ -242,6 +246,7 @@ async function main(): Promise<number> {
       const nodeBefore = process.cpuUsage();
       const threadBefore = await mainThreadCpu();
       const loopBefore = performance.eventLoopUtilization();
+      const writerBefore = { ...writer.counts };
       const started = performance.now();
       const result = await hammer({
         url: urls[step.target],
@@ -278,6 +283,8 @@ async function main(): Promise<number> {
         nodeCores: (node.user + node.system) / 1000 / wall,
         serverCpuPerReplyUs: threadBefore !== undefined && threadAfter !== undefined && replies > 0 ? ((threadAfter - threadBefore) * 1000) / replies : undefined,
         mailDrainMs,
+        submissionsPerStatement:
+          writer.counts.statements > writerBefore.statements ? (writer.counts.submissions - writerBefore.submissions) / (writer.counts.statements - writerBefore.statements) : undefined,
       };
       phases.push(phase);
       const codes = Object.entries(phase.statusCodes).map(([c, n]) => `${c}×${n}`).join(' ') || 'none';
@@ -330,6 +337,7 @@ async function main(): Promise<number> {
         nodeCores: mean((p) => p.nodeCores),
         postgresCores: pgKnown ? mean((p) => p.postgresCores!) : undefined,
         mailDrainMs: Math.max(...measured.map((p) => p.mailDrainMs)),
+        submissionsPerStatement: measured.every((p) => p.submissionsPerStatement !== undefined) ? mean((p) => p.submissionsPerStatement!) : undefined,
       };
     };
     const bare = { ...b, ...extra('bare') };
@@ -392,6 +400,7 @@ async function main(): Promise<number> {
       say(`ratio submissions/bare INSERT: ${num(ratio, 2)} (goal ≥ ${GOALS.ratio}) ${goals.ratio.verdict}`);
       say(`submissions/s: ${num(submit.requestsPerSecond, 1)} (goal ≥ ${num(GOALS.submissionsPerSecond)}) ${goals.submissionsPerSecond.verdict}`);
       say(`p99 at ${opts.connections} connections: ${num(submit.p99Ms)} ms (goal < ${GOALS.p99Ms} ms) ${goals.p99Ms.verdict}`);
+      if (submit.submissionsPerStatement !== undefined) say(`submissions written per statement (those that wait share the next one): ${num(submit.submissionsPerStatement, 1)}`);
       say();
       say(
         `stored: ${num(stored.records)} records (${num(stored.subjects)} blind indexes, ${num(stored.securityLog)} security-log rows) for ${num(accepted.submit.server)} 201s sent by the server, ${num(accepted.submit.client)} received by autocannon ${storage.submit ? 'OK' : 'MISMATCH'}`,

@@ -46,6 +46,8 @@ export class SubmissionWriter {
   readonly #maxBatch: number;
   #running = 0;
   #waiting: Waiting[] = [];
+  /** Statements run and the submissions they carried (benchmarks report the ratio). */
+  readonly counts = { statements: 0, submissions: 0 };
 
   constructor(db: Kysely<Tables>, options: WriterOptions = {}) {
     this.#db = db;
@@ -95,6 +97,8 @@ export class SubmissionWriter {
   }
 
   async #statement(batch: Waiting[]): Promise<void> {
+    this.counts.statements++;
+    this.counts.submissions += batch.length;
     const records = batch.map((w) => w.rows.record);
     const subjects = batch.flatMap((w) => w.rows.subjects);
     const logs = batch.flatMap((w) => (w.rows.log === undefined ? [] : [w.rows.log]));
